@@ -1,0 +1,54 @@
+# datadog_exercise.stack — developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
+export MOLECULE_GLOB := molecule/*/molecule.yml
+export PY_COLORS := 0
+export ANSIBLE_NOCOLOR := 1
+export ANSIBLE_FORCE_COLOR := 0
+
+SCENARIO ?=
+PYTEST_ARGS ?=
+
+.PHONY: help setup lint sanity unit molecule test demo demo-down build images clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+setup: ## Install everything needed (apt, Docker engine, .venv, collections, lab images); fast when done
+	@scripts/setup.sh
+
+lint: ## ansible-lint (production profile), yamllint, ruff check + format check
+	ansible-lint --offline
+	yamllint -s .
+	ruff check .
+	ruff format --check .
+
+sanity: ## ansible-test sanity on a copy of the collection
+	scripts/dev/sanity.sh
+
+unit: ## pytest: unit tests, lab emulator tests, module integration targets
+	pytest $(PYTEST_ARGS)
+
+molecule: ## Molecule scenarios (all, or one with SCENARIO=name)
+	scripts/dev/molecule.sh $(SCENARIO)
+
+test: setup ## Everything CI runs: lint, sanity, unit, molecule
+	scripts/dev/gates.sh lint sanity unit molecule
+
+demo: setup ## Run the site playbook against the lab (reserved; for now: lab smoke converge)
+	molecule converge -s lab_smoke
+
+demo-down: ## Remove the demo lab
+	molecule destroy -s lab_smoke
+
+build: ## Build the Galaxy artifact into .cache/dist
+	mkdir -p .cache/dist && ansible-galaxy collection build --force --output-path .cache/dist .
+
+images: ## Build (or refresh) the lab's systemd images
+	lab/images/build.sh
+
+clean: ## Remove caches and the venv (images stay; docker rmi ddx-lab:* removes them)
+	rm -rf .venv .cache .collections

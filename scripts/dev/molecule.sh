@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Run Molecule scenarios one after another (`molecule test -s NAME`), each with its full log in
+# .cache/logs/molecule-NAME.log; print one line per scenario and a closing
+# `molecule: N passed, N failed` line. Without arguments: every scenario under molecule/.
+#   scripts/dev/molecule.sh [SCENARIO...]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p .cache/logs
+scenarios=("$@")
+if [ ${#scenarios[@]} -eq 0 ]; then
+  for f in molecule/*/molecule.yml; do
+    s=$(basename "$(dirname "$f")")
+    scenarios+=("$s")
+  done
+fi
+passed=0 failed=0 failed_names=()
+for s in "${scenarios[@]}"; do
+  log=.cache/logs/molecule-$s.log
+  start=$(date +%s)
+  if molecule test -s "$s" >"$log" 2>&1; then
+    passed=$((passed + 1)); status=passed
+  else
+    failed=$((failed + 1)); failed_names+=("$s"); status=FAILED
+  fi
+  tests=$(grep -aoE '[0-9]+ passed[^=]*in [0-9.]+s' "$log" | tail -1)
+  printf 'molecule %-22s %-6s %4ss  %s\n' "$s" "$status" "$(( $(date +%s) - start ))" "${tests:-}"
+  if [ "$status" = FAILED ]; then
+    echo "----- last 60 lines of $log -----"
+    tail -n 60 "$log" | sed 's/\x1b\[[0-9;]*m//g'
+    echo "-----"
+  fi
+done
+[ ${#failed_names[@]} -eq 0 ] || echo "Failed scenarios: ${failed_names[*]}"
+echo "molecule: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,46 @@
+"""The Galaxy artifact holds the collection, not the lab or the tests, and installs offline."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FORBIDDEN_TOP = {"lab", "molecule", "tests", "benchmarks", ".ci", ".config", "scripts", ".venv", ".cache"}
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    galaxy = shutil.which("ansible-galaxy")
+    assert galaxy, "ansible-galaxy not on PATH (run through make)"
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(out), str(REPO)], check=True)
+    tarballs = list(out.glob("datadog_exercise-stack-*.tar.gz"))
+    assert len(tarballs) == 1
+    return tarballs[0]
+
+
+def test_artifact_excludes_lab_and_test_files(artifact: Path) -> None:
+    with tarfile.open(artifact) as tar:
+        names = tar.getnames()
+    tops = {n.split("/", 1)[0] for n in names}
+    assert not tops & FORBIDDEN_TOP, sorted(tops & FORBIDDEN_TOP)
+    assert "MANIFEST.json" in names
+    assert "meta/runtime.yml" in names
+    assert not [n for n in names if n.startswith("inventories/lab")]
+
+
+def test_artifact_installs_offline(artifact: Path, tmp_path: Path) -> None:
+    galaxy = shutil.which("ansible-galaxy")
+    assert galaxy
+    subprocess.run(
+        [galaxy, "collection", "install", "--offline", "--no-deps", "-p", str(tmp_path), str(artifact)],
+        check=True,
+    )
+    installed = tmp_path / "ansible_collections" / "datadog_exercise" / "stack"
+    assert (installed / "MANIFEST.json").is_file()
+    assert (installed / "meta" / "runtime.yml").is_file()
