@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tarfile
@@ -18,7 +19,10 @@ def artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     galaxy = shutil.which("ansible-galaxy")
     assert galaxy, "ansible-galaxy not on PATH (run through make)"
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(out), str(REPO)], check=True)
+    subprocess.run(
+        [galaxy, "collection", "build", "--force", "--output-path", str(out), str(REPO)],
+        check=True,
+    )
     tarballs = list(out.glob("datadog_exercise-stack-*.tar.gz"))
     assert len(tarballs) == 1
     return tarballs[0]
@@ -37,9 +41,12 @@ def test_artifact_excludes_lab_and_test_files(artifact: Path) -> None:
 def test_artifact_installs_offline(artifact: Path, tmp_path: Path) -> None:
     galaxy = shutil.which("ansible-galaxy")
     assert galaxy
+    # Only the target path is searched: the checkout's own .collections must not count as installed.
+    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(tmp_path)}
     subprocess.run(
         [galaxy, "collection", "install", "--offline", "--no-deps", "-p", str(tmp_path), str(artifact)],
         check=True,
+        env=env,
     )
     installed = tmp_path / "ansible_collections" / "datadog_exercise" / "stack"
     assert (installed / "MANIFEST.json").is_file()
