@@ -5,19 +5,24 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# The venv's ansible-galaxy, also when pytest is run without the venv on PATH.
+GALAXY = shutil.which("ansible-galaxy", path=str(Path(sys.executable).parent)) or shutil.which(
+    "ansible-galaxy"
+)
 FORBIDDEN_TOP = {"lab", "molecule", "tests", "benchmarks", ".ci", ".config", "scripts", ".venv", ".cache"}
 
 
 @pytest.fixture(scope="module")
 def artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    galaxy = shutil.which("ansible-galaxy")
-    assert galaxy, "ansible-galaxy not on PATH (run through make)"
+    galaxy = GALAXY
+    assert galaxy, "ansible-galaxy not found"
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [galaxy, "collection", "build", "--force", "--output-path", str(out), str(REPO)],
@@ -39,7 +44,7 @@ def test_artifact_excludes_lab_and_test_files(artifact: Path) -> None:
 
 
 def test_artifact_installs_offline(artifact: Path, tmp_path: Path) -> None:
-    galaxy = shutil.which("ansible-galaxy")
+    galaxy = GALAXY
     assert galaxy
     # Only the target path is searched: the checkout's own .collections must not count as installed.
     env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(tmp_path)}

@@ -1,0 +1,406 @@
+"""Downtimes v2: create, get, update (PATCH), cancel (DELETE), list, monitor downtime matches."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+import zlib
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from datadog_api_client.v2.model.downtime_create_request import DowntimeCreateRequest
+from datadog_api_client.v2.model.downtime_update_request import DowntimeUpdateRequest
+from dateutil import rrule as rrule_mod
+
+from dd_emulator.errors import bad_request, not_found
+from dd_emulator.routing import Reply, Request, Route
+from dd_emulator.store import USER, Store, iso, now, parse_iso
+from dd_emulator.validation import to_json, validate
+
+DEFAULT_END_STATES = ["alert", "no data", "warn"]
+DEFAULT_END_TYPES = ["expired"]
+_DURATION = re.compile(r"^(\d+)([mhdw])$")
+_LOCAL_START = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+_FORBIDDEN_RRULE = ("DTSTART", "DTEND", "DURATION")
+_SCOPE_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _zone(name: str, field: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise bad_request(f"Invalid timezone '{name}' for parameter '{field}'") from None
+
+
+def check_scope(scope: str) -> None:
+    """Every term of a downtime scope is ``key:value`` (or ``*``), combined with AND/OR/NOT."""
+    if not scope.strip():
+        raise bad_request("Scope must not be empty")
+    for word in re.findall(r'[^\s()"]+(?:"[^"]*")?', scope):
+        if word.upper() in _SCOPE_OPERATORS or word == "*":
+            continue
+        term = word.lstrip("-!")
+        key, sep, value = term.partition(":")
+        if not sep or not key or not value:
+            raise bad_request("All values must have a key")
+
+
+def _duration(value: str) -> datetime.timedelta:
+    match = _DURATION.match(value or "")
+    if not match:
+        raise bad_request(
+            f"Invalid duration '{value}': "
+            "must begin with an integer and end with one of 'm', 'h', 'd', or 'w'"
+        )
+    return datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _check_rrule(text: str) -> None:
+    upper = text.upper()
+    for word in _FORBIDDEN_RRULE:
+        if word in upper:
+            raise bad_request(f"Invalid RRULE: attributes specifying the duration ({word}) are not supported")
+    try:
+        rrule_mod.rrulestr(text, dtstart=datetime.datetime(2024, 1, 1))
+    except (ValueError, TypeError) as exc:
+        raise bad_request(f"Invalid RRULE '{text}': {exc}") from None
+
+
+def _local_start(value: str | None, zone: ZoneInfo) -> str:
+    if value is None:
+        return datetime.datetime.now(zone).strftime("%Y-%m-%dT%H:%M")
+    if not _LOCAL_START.match(value):
+        raise bad_request(f"Invalid recurrence start '{value}': an ISO-8601 datetime without UTC offset")
+    return value[:16]
+
+
+def _normalise_schedule(schedule: dict[str, Any] | None, current: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate a request schedule and return the stored form (one-time or recurring)."""
+    if schedule is None:
+        if current is not None:
+            return current
+        return {"kind": "one_time", "start": iso(now()), "end": None}
+    if "recurrences" in schedule or (current and current["kind"] == "recurring" and "start" not in schedule):
+        base = (
+            current if current and current["kind"] == "recurring" else {"timezone": "UTC", "recurrences": []}
+        )
+        timezone = schedule.get("timezone") or base["timezone"]
+        zone = _zone(timezone, "schedule.timezone")
+        recurrences = []
+        for item in schedule.get("recurrences", base["recurrences"]):
+            _duration(item["duration"])
+            _check_rrule(item["rrule"])
+            recurrences.append(
+                {
+                    "duration": item["duration"],
+                    "rrule": item["rrule"],
+                    "start": _local_start(item.get("start"), zone),
+                }
+            )
+        if not recurrences:
+            raise bad_request("Minimum number of elements in parameter 'recurrences' should be 1")
+        return {"kind": "recurring", "timezone": timezone, "recurrences": recurrences}
+    base = current if current and current["kind"] == "one_time" else {}
+    start = schedule.get("start", base.get("start"))
+    start = iso(now()) if start is None else iso(parse_iso(start))
+    end = schedule.get("end", base.get("end"))
+    end = None if end is None else iso(parse_iso(end))
+    if end is not None and parse_iso(end) <= parse_iso(start):
+        raise bad_request("Downtime end must be after its start")
+    return {"kind": "one_time", "start": start, "end": end}
+
+
+def _current_window(
+    schedule: dict[str, Any], moment: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """The running or next occurrence of a recurring schedule, or None when it has ended."""
+    zone = ZoneInfo(schedule["timezone"])
+    best: tuple[datetime.datetime, datetime.datetime] | None = None
+    for item in schedule["recurrences"]:
+        length = _duration(item["duration"])
+        start = datetime.datetime.fromisoformat(item["start"]).replace(tzinfo=zone)
+        rule = rrule_mod.rrulestr(item["rrule"], dtstart=start)
+        occurrence = rule.after(moment - length, inc=False)
+        if occurrence is None:
+            continue
+        window = (occurrence, occurrence + length)
+        if best is None or window[0] < best[0]:
+            best = window
+    return best
+
+
+def _status(stored: dict[str, Any], moment: datetime.datetime) -> str:
+    if stored["canceled"]:
+        return "canceled"
+    schedule = stored["schedule"]
+    if schedule["kind"] == "recurring":
+        window = _current_window(schedule, moment)
+        if window is None:
+            return "ended"
+        return "active" if window[0] <= moment else "scheduled"
+    if parse_iso(schedule["start"]) > moment:
+        return "scheduled"
+    if schedule["end"] and parse_iso(schedule["end"]) <= moment:
+        return "ended"
+    return "active"
+
+
+def _schedule_doc(schedule: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
+    if schedule["kind"] == "one_time":
+        return {"end": schedule["end"], "start": schedule["start"]}
+    window = _current_window(schedule, moment)
+    doc: dict[str, Any] = {
+        "recurrences": [dict(r) for r in schedule["recurrences"]],
+        "timezone": schedule["timezone"],
+    }
+    if window is not None:
+        doc["current_downtime"] = {"end": iso(window[1]), "start": iso(window[0])}
+    return doc
+
+
+def _user_ref() -> dict[str, Any]:
+    return {"type": "users", "id": USER["uuid"]}
+
+
+def _user_included() -> dict[str, Any]:
+    return {
+        "type": "users",
+        "id": USER["uuid"],
+        "attributes": {
+            "name": USER["name"],
+            "handle": USER["handle"],
+            "created_at": "2019-10-02T08:15:39.795051+00:00",
+            "modified_at": "2020-06-15T12:33:12.884459+00:00",
+            "email": USER["email"],
+            "icon": None,
+            "title": None,
+            "verified": True,
+            "service_account": False,
+            "disabled": False,
+            "allowed_login_methods": [],
+            "status": "Active",
+        },
+    }
+
+
+def data_doc(stored: dict[str, Any], relationships: bool) -> dict[str, Any]:
+    moment = now()
+    attributes = {
+        "display_timezone": stored["display_timezone"],
+        "scope": stored["scope"],
+        "notify_end_states": stored["notify_end_states"],
+        "message": stored["message"],
+        "created": stored["created"],
+        "status": _status(stored, moment),
+        "modified": stored["modified"],
+        "canceled": stored["canceled"],
+        "monitor_identifier": stored["monitor_identifier"],
+        "schedule": _schedule_doc(stored["schedule"], moment),
+        "notify_end_types": stored["notify_end_types"],
+        "mute_first_recovery_notification": stored["mute_first_recovery_notification"],
+    }
+    doc: dict[str, Any] = {"type": "downtime", "attributes": attributes, "id": stored["id"]}
+    if relationships:
+        monitor_id = stored["monitor_identifier"].get("monitor_id")
+        doc["relationships"] = {
+            "monitor": {"data": {"type": "monitors", "id": str(monitor_id)} if monitor_id else None},
+            "created_by": {"data": _user_ref()},
+        }
+    return doc
+
+
+def _single(stored: dict[str, Any], full: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {"data": data_doc(stored, relationships=full)}
+    if full:
+        body["included"] = [_user_included()]
+    return body
+
+
+def _check_timezones(display_timezone: str, schedule: dict[str, Any]) -> None:
+    _zone(display_timezone, "display_timezone")
+    if schedule["kind"] == "recurring" and schedule["timezone"] != display_timezone:
+        raise bad_request(
+            f"The schedule timezone ({schedule['timezone']}) must be the same as "
+            f"display_timezone ({display_timezone})"
+        )
+
+
+def create(req: Request) -> Reply:
+    body = to_json(validate(req.body, DowntimeCreateRequest))
+    attrs = body["data"]["attributes"]
+    check_scope(attrs["scope"])
+    schedule = _normalise_schedule(attrs.get("schedule"), None)
+    display_timezone = attrs.get("display_timezone") or (
+        schedule["timezone"] if schedule["kind"] == "recurring" else "UTC"
+    )
+    _check_timezones(display_timezone, schedule)
+    stamp = iso(now())
+    stored = {
+        "id": str(uuid.uuid1()),
+        "display_timezone": display_timezone,
+        "scope": attrs["scope"],
+        "message": attrs.get("message"),
+        "monitor_identifier": attrs["monitor_identifier"],
+        "mute_first_recovery_notification": attrs.get("mute_first_recovery_notification", False),
+        "notify_end_states": attrs.get("notify_end_states", list(DEFAULT_END_STATES)),
+        "notify_end_types": attrs.get("notify_end_types", list(DEFAULT_END_TYPES)),
+        "schedule": schedule,
+        "created": stamp,
+        "modified": stamp,
+        "canceled": None,
+    }
+    with req.store.lock:
+        req.store.downtimes[stored["id"]] = stored
+        req.store.save()
+    return Reply(body=_single(stored, full=True))
+
+
+def get(req: Request) -> Reply:
+    with req.store.lock:
+        stored = req.store.downtimes.get(req.params["downtime_id"])
+        if stored is None:
+            raise not_found("Downtime not found")
+        return Reply(body=_single(stored, full=bool(req.arg("include"))))
+
+
+def update(req: Request) -> Reply:
+    downtime_id = req.params["downtime_id"]
+    with req.store.lock:
+        if downtime_id not in req.store.downtimes:
+            raise not_found("Downtime not found")
+    body = to_json(validate(req.body, DowntimeUpdateRequest))
+    if body["data"]["id"] != downtime_id:
+        raise bad_request("The downtime id in the request body does not match the one in the path")
+    attrs = body["data"]["attributes"]
+    with req.store.lock:
+        current = req.store.downtimes.get(downtime_id)
+        if current is None:
+            raise not_found("Downtime not found")
+        if "scope" in attrs:
+            check_scope(attrs["scope"])
+        schedule = _normalise_schedule(attrs.get("schedule"), current["schedule"])
+        display_timezone = attrs.get("display_timezone", current["display_timezone"])
+        _check_timezones(display_timezone, schedule)
+        updated = dict(current)
+        for key in (
+            "scope",
+            "message",
+            "monitor_identifier",
+            "mute_first_recovery_notification",
+            "notify_end_states",
+            "notify_end_types",
+        ):
+            if key in attrs:
+                updated[key] = attrs[key]
+        updated.update({"schedule": schedule, "display_timezone": display_timezone, "modified": iso(now())})
+        req.store.downtimes[downtime_id] = updated
+        req.store.save()
+        return Reply(body=_single(updated, full=True))
+
+
+def cancel(req: Request) -> Reply:
+    downtime_id = req.params["downtime_id"]
+    with req.store.lock:
+        stored = req.store.downtimes.get(downtime_id)
+        if stored is None:
+            raise not_found(f"Downtime {downtime_id} not found")
+        if not stored["canceled"]:
+            stamp = iso(now())
+            stored["canceled"] = stamp
+            stored["modified"] = stamp
+            req.store.save()
+    return Reply(status=204)
+
+
+def _page(req: Request) -> tuple[int, int]:
+    offset = req.integer("page[offset]", 0) or 0
+    limit = req.integer("page[limit]", 30, minimum=1) or 30
+    return offset, limit
+
+
+def list_(req: Request) -> Reply:
+    current_only = req.flag("current_only", False)
+    offset, limit = _page(req)
+    moment = now()
+    with req.store.lock:
+        items = sorted(req.store.downtimes.values(), key=lambda d: d["created"])
+        if current_only:
+            items = [d for d in items if _status(d, moment) in ("active", "scheduled")]
+        docs = [data_doc(d, relationships=bool(req.arg("include"))) for d in items[offset : offset + limit]]
+    return Reply(body={"data": docs, "meta": {"page": {"total_filtered_count": len(items)}}})
+
+
+def _applies(stored: dict[str, Any], monitor: dict[str, Any]) -> bool:
+    identifier = stored["monitor_identifier"]
+    if "monitor_id" in identifier:
+        return int(identifier["monitor_id"]) == monitor["id"]
+    wanted = identifier.get("monitor_tags") or []
+    return wanted == ["*"] or all(tag in monitor.get("tags", []) for tag in wanted)
+
+
+def _active_for(store: Store, monitor: dict[str, Any]) -> list[dict[str, Any]]:
+    moment = now()
+    found = []
+    for stored in sorted(store.downtimes.values(), key=lambda d: d["created"]):
+        if _status(stored, moment) in ("active", "scheduled") and _applies(stored, monitor):
+            found.append(stored)
+    return found
+
+
+def _window(stored: dict[str, Any]) -> tuple[str | None, str | None]:
+    schedule = stored["schedule"]
+    if schedule["kind"] == "one_time":
+        return schedule["start"], schedule["end"]
+    window = _current_window(schedule, now())
+    return (iso(window[0]), iso(window[1])) if window else (None, None)
+
+
+def matches(req: Request) -> Reply:
+    raw = req.params["monitor_id"]
+    offset, limit = _page(req)
+    with req.store.lock:
+        monitor = req.store.monitors.get(int(raw)) if raw.isdigit() else None
+        if monitor is None:
+            raise not_found(f"Monitor with id {raw} not found")
+        found = _active_for(req.store, monitor)
+    data = []
+    for stored in found[offset : offset + limit]:
+        start, end = _window(stored)
+        data.append(
+            {
+                "type": "downtime_match",
+                "id": stored["id"],
+                "attributes": {"groups": ["*"], "scope": stored["scope"], "start": start, "end": end},
+            }
+        )
+    return Reply(body={"data": data, "meta": {"page": {"total_filtered_count": len(found)}}})
+
+
+def matching_v1(store: Store, monitor: dict[str, Any]) -> list[dict[str, Any]]:
+    """``matching_downtimes`` of a monitor read, in the v1 downtime shape Datadog uses there."""
+    out = []
+    for stored in _active_for(store, monitor):
+        start, end = _window(stored)
+        out.append(
+            {
+                "id": zlib.crc32(stored["id"].encode()),
+                "start": int(parse_iso(start).timestamp()) if start else None,
+                "end": int(parse_iso(end).timestamp()) if end else None,
+                "scope": [stored["scope"]],
+                "active": _status(stored, now()) == "active",
+                "monitor_id": monitor["id"],
+            }
+        )
+    return out
+
+
+ROUTES = [
+    Route("POST", "/api/v2/downtime", create, limit_name="downtimes"),
+    Route("GET", "/api/v2/downtime", list_, limit_name="downtimes"),
+    Route("GET", "/api/v2/downtime/{downtime_id}", get, limit_name="downtimes"),
+    Route("PATCH", "/api/v2/downtime/{downtime_id}", update, limit_name="downtimes"),
+    Route("DELETE", "/api/v2/downtime/{downtime_id}", cancel, limit_name="downtimes"),
+    Route("GET", "/api/v2/monitor/{monitor_id}/downtime_matches", matches, limit_name="downtimes"),
+]
