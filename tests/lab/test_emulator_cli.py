@@ -57,7 +57,7 @@ def test_serve_sigterm_and_persistence(tmp_path: Path) -> None:
     finally:
         _stop(proc)
     assert state.exists()
-    proc, _ = _serve(port, state)
+    proc, _unused = _serve(port, state)
     try:
         answer = call(emu, "GET", f"/api/v1/monitor/{created['id']}")
         assert answer.status == 200

@@ -42,7 +42,7 @@ def test_fault_headers_override_and_exact_path(dd_emulator) -> None:
     dd_emulator.inject_fault(
         route="/api/v1/validate", status=429, headers={"X-RateLimit-Reset": "7"}, times=None
     )
-    for _ in range(3):
+    for _attempt in range(3):
         answer = call(dd_emulator, "GET", "/api/v1/validate")
         assert answer.status == 429
         assert answer.headers["X-RateLimit-Reset"] == "7"
@@ -148,7 +148,7 @@ def test_inject_fault_rejects_nonsense(dd_emulator) -> None:
 
 def test_enforced_rate_limit() -> None:
     with Emulator(rate_limit=3, rate_period=60) as emu:
-        answers = [call(emu, "GET", "/api/v1/monitor") for _ in range(4)]
+        answers = [call(emu, "GET", "/api/v1/monitor") for _attempt in range(4)]
         assert [a.status for a in answers] == [200, 200, 200, 429]
         assert answers[0].headers["X-RateLimit-Limit"] == "3"
         assert answers[0].headers["X-RateLimit-Remaining"] == "2"

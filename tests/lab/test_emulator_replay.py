@@ -114,7 +114,7 @@ def replay(path: Path, emu: Emulator) -> tuple[str, list[str]]:
             notes.append(f"skipped {request['method']} {request['uri']} (other host)")
             continue
         uri = _substitute(parts.path + (f"?{parts.query}" if parts.query else ""), mapping)
-        route, _, _ = ROUTER.match(request["method"], parts.path.rstrip("/"))
+        route, _params, _extra = ROUTER.match(request["method"], parts.path.rstrip("/"))
         if route is None:
             notes.append(f"skipped {request['method']} {parts.path} (not emulated)")
             continue
@@ -163,7 +163,7 @@ def run_all() -> dict[str, tuple[str, list[str]]]:
 @pytest.mark.skipif(yaml is None or not RECORDINGS.is_dir(), reason="recordings or PyYAML not available")
 def test_recordings_replay() -> None:
     results = run_all()
-    replayed = [name for name, (verdict, _) in results.items() if verdict in ("replayed", "drift")]
+    replayed = [name for name, (verdict, _detail) in results.items() if verdict in ("replayed", "drift")]
     differs = {name: notes for name, (verdict, notes) in results.items() if verdict == "differs"}
     unexpected = {name: notes for name, notes in differs.items() if name not in KNOWN_DIFFERENCES}
     assert not unexpected, json.dumps(unexpected, indent=1)
@@ -173,7 +173,7 @@ def test_recordings_replay() -> None:
 if __name__ == "__main__":
     outcome = run_all()
     for verdict in ("replayed", "drift", "differs", "unsupported"):
-        names = [n for n, (v, _) in outcome.items() if v == verdict]
+        names = [n for n, (v, _detail) in outcome.items() if v == verdict]
         print(f"== {verdict}: {len(names)}")
         for name in names:
             print(f"  {name}")

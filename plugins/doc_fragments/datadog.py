@@ -1,0 +1,87 @@
+# Copyright: datadog_exercise.stack contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation of the connection options shared by the Datadog modules."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  api_key:
+    description:
+      - Datadog API key.
+      - If not set, the value of the E(DD_API_KEY) environment variable is used.
+    type: str
+    required: true
+  app_key:
+    description:
+      - Datadog application key (needed by every module except for posting events).
+      - If not set, the value of the E(DD_APP_KEY) environment variable is used.
+    type: str
+  site:
+    description:
+      - The Datadog site of your organisation; selects the API host (for example C(api.datadoghq.eu)).
+      - If not set, the value of the E(DD_SITE) environment variable is used.
+      - Ignored when O(api_url) is set.
+    type: str
+    default: datadoghq.com
+    choices:
+      - datadoghq.com
+      - datadoghq.eu
+      - us3.datadoghq.com
+      - us5.datadoghq.com
+      - ap1.datadoghq.com
+      - ap2.datadoghq.com
+      - uk1.datadoghq.com
+      - ddog-gov.com
+  api_url:
+    description:
+      - Custom base URL of the API, for example a proxy or a local API emulator (C(http://127.0.0.1:8080)).
+      - Overrides O(site). If not set, the value of the E(DD_API_URL) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Verify TLS certificates. Only set to V(false) for test endpoints.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Timeout in seconds of each HTTP request.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times a request is retried after a rate limit answer (HTTP 429, the module waits
+        the number of seconds in the C(X-RateLimit-Reset) header) or, for reads, updates and deletes,
+        after a server error (HTTP 5xx) or a transport error, with exponential backoff.
+      - A create that failed with a server error is retried only after re-reading the server and
+        finding that the object was not created; it is never sent twice blindly.
+    type: int
+    default: 5
+  retry_backoff:
+    description:
+      - Base delay in seconds of the exponential backoff (V(retry_backoff) * 2 ** attempt, at most 30 s).
+    type: float
+    default: 1
+requirements:
+  - datadog-api-client >= 2.30 (Python, on the host that runs the module; usually the controller)
+notes:
+  - These modules talk to the Datadog API; run them on the controller (a play on C(localhost)) or delegate.
+  - Set the connection options once for all Datadog modules with C(module_defaults) and the
+    action group C(group/datadog_exercise.stack.datadog).
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Check mode predicts exactly what a real run would change and writes nothing.
+  diff_mode:
+    support: full
+    description: Returns the normalised object before and after the change.
+  platform:
+    support: full
+    platforms: all
+    description: Runs wherever the Datadog API is reachable.
+"""
