@@ -38,11 +38,11 @@ molecule: ## Molecule scenarios (all, or one with SCENARIO=name)
 test: setup ## Everything CI runs: lint, sanity, unit, molecule
 	scripts/dev/gates.sh lint sanity unit molecule
 
-demo: setup ## Run the site playbook against the lab (reserved; for now: lab smoke converge)
-	molecule converge -s lab_smoke
+demo: setup ## Run the whole exercise (site.yml) against the lab, twice, and show where to look
+	lab/demo/demo.sh up
 
-demo-down: ## Remove the demo lab
-	molecule destroy -s lab_smoke
+demo-down: ## Remove the demo host and stop the lab services
+	lab/demo/demo.sh down
 
 build: ## Build the Galaxy artifact into .cache/dist
 	mkdir -p .cache/dist && ansible-galaxy collection build --force --output-path .cache/dist .

@@ -3,7 +3,7 @@
 # line `gates: N passed, N failed` (so CI shows what ran). Exit status: 0 only if all passed.
 #   scripts/dev/gates.sh lint sanity unit molecule
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 passed=0 failed=0 failed_names=()
 declare -A took
 for gate in "$@"; do

@@ -4,7 +4,7 @@
 # `molecule: N passed, N failed` line. Without arguments: every scenario under molecule/.
 #   scripts/dev/molecule.sh [SCENARIO...]
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 mkdir -p .cache/logs
 scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
@@ -13,6 +13,11 @@ if [ ${#scenarios[@]} -eq 0 ]; then
     scenarios+=("$s")
   done
 fi
+# The lab's host-side services (agent apt repo, API emulator) for the scenarios that use them.
+# Port 8901: the demo keeps 8900 for itself.
+export DDX_LAB_API_PORT=${DDX_LAB_API_PORT:-8901}
+eval "$(lab/lab.sh up)"
+trap 'lab/lab.sh down >/dev/null 2>&1' EXIT
 passed=0 failed=0 failed_names=()
 for s in "${scenarios[@]}"; do
   log=.cache/logs/molecule-$s.log

@@ -1,0 +1,490 @@
+"""``agent`` CLI of the LAB STAND-IN for the Datadog Agent 7.
+
+Commands answer the way the real agent's do, for what the lab's tests need: ``version``,
+``hostname``, ``health``, ``status [--json]``, ``configcheck``, ``check NAME [--json]
+[--check-rate] [--check-times N]`` and ``run`` (the service). Nothing is ever sent anywhere:
+``run`` appends every sample it would submit to ``/var/log/datadog/lab-intake.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+import datadog_agent
+import yaml
+
+from ddx_standin import STANDIN_NOTE, VERSION, collector
+from ddx_standin import config as agentconfig
+
+log = logging.getLogger("ddx_standin")
+
+STATUS_FILE = "lab-status.json"
+INTAKE_FILE = "lab-intake.jsonl"
+
+
+def _paths(args: argparse.Namespace) -> dict[str, str]:
+    conf_dir = args.cfgpath
+    if conf_dir.endswith(".yaml"):
+        conf_dir = os.path.dirname(conf_dir)
+    return {
+        "conf_dir": conf_dir,
+        "confd": os.path.join(conf_dir, "conf.d"),
+        "checksd": os.path.join(conf_dir, "checks.d"),
+        "run_dir": os.environ.get("DDX_STANDIN_RUN_DIR", agentconfig.RUN_DIR),
+        "log_dir": os.environ.get("DDX_STANDIN_LOG_DIR", agentconfig.LOG_DIR),
+    }
+
+
+def _prepare_python(cfg: dict[str, Any], host: str, run_dir: str) -> None:
+    """Make ``aggregator``/``datadog_agent`` importable, as the agent's embedded interpreter does."""
+    os.environ.setdefault("DD_HOSTNAME", host)
+    datadog_agent._configure(cfg, host, VERSION, run_dir)
+
+
+def _load_config_or_exit(conf_dir: str) -> dict[str, Any]:
+    try:
+        return agentconfig.load(conf_dir)
+    except agentconfig.ConfigError as exc:
+        msg = f"unable to set up global agent configuration: {exc}"
+        log.critical(msg)
+        print(f"Error: {msg}", file=sys.stderr)
+        raise SystemExit(1) from exc
+
+
+# --------------------------------------------------------------------------------------------
+def cmd_version(args: argparse.Namespace) -> int:
+    print(f"Agent {VERSION} - Commit: lab-standin - Serialization version: n/a - Go version: n/a")
+    print(STANDIN_NOTE)
+    return 0
+
+
+def cmd_hostname(args: argparse.Namespace) -> int:
+    cfg = _load_config_or_exit(_paths(args)["conf_dir"])
+    print(agentconfig.hostname(cfg))
+    return 0
+
+
+def _read_status(run_dir: str) -> dict[str, Any] | None:
+    try:
+        with open(os.path.join(run_dir, STATUS_FILE), encoding="utf-8") as fh:
+            status = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(int(status.get("pid", 0)), 0)
+    except (OSError, ValueError):
+        return None
+    return status
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    paths = _paths(args)
+    status = _read_status(paths["run_dir"])
+    if status is None:
+        print(
+            "Error: could not fetch the status: the agent is not running "
+            "(Make sure the agent is running before requesting the status and try again.)",
+            file=sys.stderr,
+        )
+        return 1
+    if args.json:
+        print(json.dumps(status, indent=2 if args.pretty_json else None, sort_keys=True))
+        return 0
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(status["start_time"]))
+    lines = [
+        "=" * 34,
+        f"Agent ({status['version']})",
+        "=" * 34,
+        "",
+        f"  Status date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
+        f"  Agent start: {started}",
+        f"  Pid: {status['pid']}",
+        f"  Python Version: {status['python_version']}",
+        f"  Check Runners: {len(status['checks'])}",
+        f"  Log Level: {status['log_level']}",
+        "",
+        "  Paths",
+        "  =====",
+        f"    Config File: {status['config_file']}",
+        f"    conf.d: {status['confd']}",
+        f"    checks.d: {status['checksd']}",
+        "",
+        "  Hostnames",
+        "  =========",
+        f"    hostname: {status['hostname']}",
+        "",
+        "  Host tags",
+        "  =========",
+        *[f"    {t}" for t in status["host_tags"]],
+        "",
+        "=========",
+        "Collector",
+        "=========",
+        "",
+        "  Running Checks",
+        "  ==============",
+    ]
+    for chk in status["checks"]:
+        header = f"{chk['CheckName']} ({chk['CheckVersion']})"
+        state = "ERROR" if chk["LastError"] else ("WARNING" if chk["LastWarnings"] else "OK")
+        lines += [
+            "",
+            f"    {header}",
+            f"    {'-' * len(header)}",
+            f"      Instance ID: {chk['CheckID']} [{state}]",
+            f"      Configuration Source: {chk['CheckConfigSource']}",
+            f"      Total Runs: {chk['TotalRuns']}",
+            f"      Metric Samples: Last Run: {chk['MetricSamples']}, Total: {chk['TotalMetricSamples']}",
+            f"      Events: Last Run: {chk['Events']}, Total: {chk['TotalEvents']}",
+            f"      Service Checks: Last Run: {chk['ServiceChecks']}, Total: {chk['TotalServiceChecks']}",
+            f"      Average Execution Time : {chk['AverageExecutionTime']}ms",
+        ]
+        if chk["LastError"]:
+            lines.append(f"      Error: {chk['LastError']}")
+    for name, err in sorted(status.get("loader_errors", {}).items()):
+        lines += ["", "  Loading Errors", "  ==============", f"    {name}", f"      {err}"]
+    lines += [
+        "",
+        "==========",
+        "APM Agent",
+        "==========",
+        f"  Status: {'Running' if status['apm_enabled'] else 'Not running or unreachable'}",
+        f"  Receiver (previous minute): localhost:{status['apm_port']}",
+        "",
+        "==========",
+        "Logs Agent",
+        "==========",
+        f"  {'Logs Agent is running' if status['logs_enabled'] else 'Logs Agent is not running'}",
+        "",
+        "=========",
+        "Forwarder",
+        "=========",
+        f"  {STANDIN_NOTE}",
+        f"  Samples written to: {status['intake_file']}",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    status = _read_status(_paths(args)["run_dir"])
+    if status is None:
+        print("Error: could not fetch the status: the agent is not running", file=sys.stderr)
+        return 1
+    print("Agent health: PASS\n=== 1 healthy components ===\nlab-standin")
+    return 0
+
+
+def cmd_configcheck(args: argparse.Namespace) -> int:
+    paths = _paths(args)
+    configs, errors = collector.load_configs(paths["confd"])
+    for cfg in configs:
+        print(f"=== {cfg.name} check ===")
+        print("Configuration provider: file")
+        print(f"Configuration source: {cfg.source}")
+        print(f"Config for instance ID: {collector.check_id(cfg)}")
+        print(
+            json.dumps(cfg.instance, indent=2, sort_keys=True) if args.verbose else _yaml(cfg.instance),
+            end="",
+        )
+        print("~")
+        print("Init Config:")
+        print(_yaml(cfg.init_config), end="")
+        print("===")
+        print()
+    if errors:
+        print("=== Configuration errors ===")
+        for path, err in sorted(errors.items()):
+            print(f"\n{path}: {err}")
+    return 0
+
+
+def _yaml(data: Any) -> str:
+    return yaml.safe_dump(data or {}, default_flow_style=False, sort_keys=True)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    paths = _paths(args)
+    cfg = _load_config_or_exit(paths["conf_dir"])
+    host = agentconfig.hostname(cfg)
+    agentconfig.setup_logging(
+        {"log_level": args.log_level or ("critical" if args.json else cfg.get("log_level", "info"))},
+        None,
+    )
+    _prepare_python(cfg, host, paths["run_dir"])
+    configs, errors = collector.load_configs(paths["confd"], only=args.name)
+    if not configs:
+        print(f"Error: no valid check found for {args.name}", file=sys.stderr)
+        for err in errors.values():
+            print(err, file=sys.stderr)
+        return 1
+    try:
+        cls, version, _mod = collector.load_check_class(args.name, paths["checksd"])
+    except collector.CheckLoadError as exc:
+        print(f"Error: could not load check {args.name}: {exc}", file=sys.stderr)
+        return 1
+    times = 2 if args.check_rate and args.check_times < 2 else args.check_times
+    instances_out: list[dict[str, Any]] = []
+    failed = False
+    for ccfg in configs:
+        check = collector.instantiate(cls, ccfg, cfg)
+        inst = collector.RunningInstance(ccfg, check, version, host)
+        result: dict[str, Any] = {}
+        for i in range(times):
+            if i:
+                time.sleep(max(args.pause, 0) / 1000.0)
+            result = inst.run_once()
+        failed = failed or bool(result["error"])
+        instances_out.append({"instance": inst, "result": result})
+    if args.json:
+        payload = []
+        for item in instances_out:
+            res = item["result"]
+            agg: dict[str, Any] = {}
+            for key in ("metrics", "service_checks", "events"):
+                if res[key]:
+                    agg[key] = res[key]
+            payload.append(
+                {"aggregator": agg, "runner": item["instance"].stats.as_runner_json(), "inventories": {}}
+            )
+        print(json.dumps(payload, indent=2))
+        return 1 if failed else 0
+    for item in instances_out:
+        res = item["result"]
+        if res["metrics"]:
+            print("=== Series ===")
+            print(json.dumps(res["metrics"], indent=2))
+        if res["service_checks"]:
+            print("=== Service Checks ===")
+            print(json.dumps(res["service_checks"], indent=2))
+        if res["events"]:
+            print("=== Events ===")
+            print(json.dumps(res["events"], indent=2))
+    print("=========\nCollector\n=========\n\n  Running Checks\n  ==============")
+    for item in instances_out:
+        s = item["instance"].stats
+        header = f"{s.check_name} ({s.version})"
+        state = "ERROR" if s.last_error else ("WARNING" if s.last_warnings else "OK")
+        print(f"\n    {header}\n    {'-' * len(header)}")
+        print(f"      Instance ID: {s.check_id} [{state}]")
+        print(f"      Configuration Source: {s.source}")
+        print(f"      Total Runs: {s.total_runs}")
+        print(f"      Metric Samples: Last Run: {s.metric_samples}, Total: {s.total_metric_samples}")
+        print(f"      Events: Last Run: {s.events}, Total: {s.total_events}")
+        print(f"      Service Checks: Last Run: {s.service_checks}, Total: {s.total_service_checks}")
+        print(f"      Average Execution Time : {s.last_execution_ms}ms")
+        if s.last_error:
+            print(f"      Error: {s.last_error}")
+        for w in s.last_warnings:
+            print(f"      Warning: {w}")
+    if times == 1:
+        print(
+            "\nCheck has run only once, if some metrics are missing you can try again with "
+            "--check-rate to see any other metric if available."
+        )
+    return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------------------------
+class Service:
+    """``agent run``: schedule every configured check on its interval; write samples locally."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.paths = _paths(args)
+        self.stop = threading.Event()
+        self.instances: list[Any] = []
+        self.loader_errors: dict[str, str] = {}
+        self.intake_path = os.path.join(self.paths["log_dir"], INTAKE_FILE)
+        self.start_time = time.time()
+        self.cfg: dict[str, Any] = {}
+        self.host = ""
+
+    def write_status(self) -> None:
+        cfg = self.cfg
+        status = {
+            "pid": os.getpid(),
+            "version": VERSION,
+            "standin": True,
+            "start_time": self.start_time,
+            "hostname": self.host,
+            "host_tags": agentconfig.tags(cfg),
+            "site": cfg.get("site"),
+            "env": cfg.get("env"),
+            "log_level": cfg.get("log_level", "info"),
+            "python_version": sys.version.split()[0],
+            "config_file": os.path.join(self.paths["conf_dir"], "datadog.yaml"),
+            "confd": self.paths["confd"],
+            "checksd": self.paths["checksd"],
+            "apm_enabled": agentconfig.is_true(agentconfig.get(cfg, "apm_config.enabled", True)),
+            "apm_port": int(agentconfig.get(cfg, "apm_config.receiver_port", agentconfig.DEFAULT_APM_PORT)),
+            "logs_enabled": agentconfig.is_true(cfg.get("logs_enabled", False)),
+            "intake_file": self.intake_path,
+            "checks": [i.stats.as_runner_json() for i in self.instances],
+            "loader_errors": self.loader_errors,
+        }
+        os.makedirs(self.paths["run_dir"], exist_ok=True)
+        tmp = os.path.join(self.paths["run_dir"], STATUS_FILE + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(status, fh)
+        os.replace(tmp, os.path.join(self.paths["run_dir"], STATUS_FILE))
+
+    def record(self, inst: Any, result: dict[str, Any]) -> None:
+        now = time.time()
+        lines = []
+        for kind in ("metrics", "service_checks", "events"):
+            for item in result[kind]:
+                lines.append(
+                    json.dumps(
+                        {
+                            "received_at": round(now, 3),
+                            "kind": kind[:-1] if kind != "metrics" else "metric",
+                            "check": inst.cfg.name,
+                            "check_id": inst.stats.check_id,
+                            "payload": item,
+                        },
+                        sort_keys=True,
+                    )
+                )
+        if not lines:
+            return
+        with open(self.intake_path, "a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+
+    def load_checks(self) -> None:
+        configs, errors = collector.load_configs(self.paths["confd"])
+        self.loader_errors.update(errors)
+        classes: dict[str, Any] = {}
+        for ccfg in configs:
+            if ccfg.name not in classes:
+                try:
+                    classes[ccfg.name] = collector.load_check_class(ccfg.name, self.paths["checksd"])
+                except collector.CheckLoadError as exc:
+                    classes[ccfg.name] = None
+                    self.loader_errors[ccfg.name] = str(exc)
+                    log.error("Unable to load the check: %s", exc)
+                    continue
+            loaded = classes[ccfg.name]
+            if loaded is None:
+                continue
+            cls, version, _mod = loaded
+            try:
+                check = collector.instantiate(cls, ccfg, self.cfg)
+            except Exception as exc:  # noqa: BLE001 - any check __init__ error; the agent reports it and goes on
+                self.loader_errors[ccfg.name] = f"could not configure check instance: {exc}"
+                log.error("could not configure check instance for python check %s: %s", ccfg.name, exc)
+                continue
+            self.instances.append(collector.RunningInstance(ccfg, check, version, self.host))
+            log.info("check:%s | Scheduling check with an interval of %ss", ccfg.name, int(ccfg.interval))
+
+    def run(self) -> int:
+        logfile = os.path.join(self.paths["log_dir"], "agent.log")
+        agentconfig.setup_logging(None, logfile, to_console=False)  # config errors go to agent.log
+        self.cfg = _load_config_or_exit(self.paths["conf_dir"])
+        agentconfig.setup_logging(self.cfg, logfile, to_console=True)
+        log.info("Starting Datadog Agent v%s (%s)", VERSION, STANDIN_NOTE)
+        if not self.cfg.get("api_key"):
+            log.critical("no API key configured, exiting")
+            print("Error: no API key configured, exiting", file=sys.stderr)
+            return 1
+        self.host = agentconfig.hostname(self.cfg)
+        log.info("Hostname is: %s", self.host)
+        log.info("Site is: %s (nothing is sent: lab stand-in)", self.cfg.get("site"))
+        if self.args.pidfile:
+            os.makedirs(os.path.dirname(self.args.pidfile) or ".", exist_ok=True)
+            with open(self.args.pidfile, "w", encoding="utf-8") as fh:
+                fh.write(str(os.getpid()))
+        _prepare_python(self.cfg, self.host, self.paths["run_dir"])
+        self.load_checks()
+        self.write_status()
+
+        def _stop(signum: int, _frame: Any) -> None:
+            log.info("Received signal '%s', shutting down...", signal.Signals(signum).name)
+            self.stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        next_run = {id(i): time.monotonic() for i in self.instances}
+        while not self.stop.is_set():
+            now = time.monotonic()
+            for inst in self.instances:
+                if now < next_run[id(inst)]:
+                    continue
+                next_run[id(inst)] = now + inst.cfg.interval
+                log.info("check:%s | Running check...", inst.cfg.name)
+                result = inst.run_once()
+                self.record(inst, result)
+                if result["error"]:
+                    log.error("check:%s | Error running check: %s", inst.cfg.name, result["error"])
+                else:
+                    log.info(
+                        "check:%s | Done running check (%d metric samples)",
+                        inst.cfg.name,
+                        inst.stats.metric_samples,
+                    )
+                self.write_status()
+            wait = min([next_run[id(i)] for i in self.instances] + [time.monotonic() + 60]) - time.monotonic()
+            self.stop.wait(max(0.05, min(wait, 60)))
+        log.info("See ya!")
+        if self.args.pidfile:
+            with contextlib.suppress(OSError):
+                os.unlink(self.args.pidfile)
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(self.paths["run_dir"], STATUS_FILE))
+        return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return Service(args).run()
+
+
+# --------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agent",
+        description=f"Datadog Agent at your service. ({STANDIN_NOTE})",
+    )
+    parser.add_argument(
+        "-c", "--cfgpath", default=agentconfig.CONF_DIR, help="path to directory containing datadog.yaml"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("version", help="Print the version info").set_defaults(func=cmd_version)
+    sub.add_parser("hostname", help="Print the hostname used by the Agent").set_defaults(func=cmd_hostname)
+    sub.add_parser("health", help="Print the current agent health").set_defaults(func=cmd_health)
+    p = sub.add_parser("status", help="Print the current status")
+    p.add_argument("-j", "--json", action="store_true")
+    p.add_argument("-p", "--pretty-json", action="store_true")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("configcheck", help="Print all configurations loaded & resolved of a running agent")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_configcheck)
+    p = sub.add_parser("check", help="Run the specified check")
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true", help="format aggregator and check runner output as json")
+    p.add_argument("-r", "--check-rate", action="store_true", help="check rates by running the check twice")
+    p.add_argument("-t", "--check-times", type=int, default=1, help="number of times to run the check")
+    p.add_argument("--pause", type=int, default=0, help="pause between multiple runs of the check, in ms")
+    p.add_argument("-l", "--log-level", default=None)
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("run", help="Run the Agent")
+    p.add_argument("-p", "--pidfile", default="")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,369 @@
+"""Check loading and running, the way the real agent's Python loader does it (LAB STAND-IN).
+
+- configs: ``conf.d/<name>.yaml`` and ``conf.d/<name>.d/*.yaml`` (``*.yaml.default`` only when the
+  check has no other config; autodiscovery templates with ``ad_identifiers`` are skipped);
+- module: ``datadog_checks.<name>`` (an integration wheel) first, then ``<name>`` from
+  ``checks.d/``; the check class is the first ``AgentCheck`` subclass in the module that has no
+  subclass itself;
+- instance: ``cls(name=..., init_config=..., instances=[instance])``, ``check_id`` set, then
+  ``run()`` (returns ``""`` or a JSON list of errors);
+- interval: ``min_collection_interval`` from the instance, else ``init_config``, else 15 s.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import inspect
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aggregator
+import yaml
+
+DEFAULT_INTERVAL = 15.0
+
+
+class CheckLoadError(Exception):
+    pass
+
+
+@dataclass
+class CheckConfig:
+    name: str
+    source: str
+    init_config: dict[str, Any]
+    instance: dict[str, Any]
+    digest: str
+
+    @property
+    def interval(self) -> float:
+        for holder in (self.instance, self.init_config):
+            value = holder.get("min_collection_interval")
+            if value is not None:
+                try:
+                    return float(value)
+                except (TypeError, ValueError):
+                    break
+        return DEFAULT_INTERVAL
+
+
+def _fnv1a64(data: bytes) -> int:
+    h = 0xCBF29CE484222325
+    for byte in data:
+        h ^= byte
+        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def check_id(cfg: CheckConfig) -> str:
+    payload = (
+        yaml.safe_dump(cfg.instance, sort_keys=True) + yaml.safe_dump(cfg.init_config, sort_keys=True)
+    ).encode()
+    digest = _fnv1a64(payload)
+    if cfg.instance.get("name"):
+        return f"{cfg.name}:{cfg.instance['name']}:{digest:016x}"
+    return f"{cfg.name}:{digest:016x}"
+
+
+def _read_yaml(path: str) -> Any:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _configs_from_file(name: str, path: str) -> list[CheckConfig]:
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or data.get("ad_identifiers"):
+        return []
+    instances = data.get("instances") or []
+    init_config = data.get("init_config") or {}
+    if not isinstance(init_config, dict):
+        init_config = {}
+    out = []
+    for raw in instances:
+        inst = raw if isinstance(raw, dict) else {}
+        cfg = CheckConfig(name, f"file:{path}", init_config, inst, "")
+        out.append(cfg)
+    return out
+
+
+def config_files(confd: str) -> dict[str, list[str]]:
+    """Map check name -> config files, following the agent's conf.d layout rules."""
+    found: dict[str, list[str]] = {}
+    defaults: dict[str, list[str]] = {}
+    for path in sorted(glob.glob(os.path.join(confd, "*.yaml")) + glob.glob(os.path.join(confd, "*.yml"))):
+        found.setdefault(os.path.splitext(os.path.basename(path))[0], []).append(path)
+    for sub in sorted(glob.glob(os.path.join(confd, "*.d"))):
+        if not os.path.isdir(sub):
+            continue
+        name = os.path.basename(sub)[:-2]
+        for path in sorted(os.listdir(sub)):
+            full = os.path.join(sub, path)
+            if path.endswith((".yaml", ".yml")):
+                found.setdefault(name, []).append(full)
+            elif path.endswith(".yaml.default"):
+                defaults.setdefault(name, []).append(full)
+    for name, paths in defaults.items():
+        if name not in found:
+            found[name] = paths
+    return found
+
+
+def load_configs(confd: str, only: str | None = None) -> tuple[list[CheckConfig], dict[str, str]]:
+    configs: list[CheckConfig] = []
+    errors: dict[str, str] = {}
+    for name, paths in sorted(config_files(confd).items()):
+        if only is not None and name != only:
+            continue
+        for path in paths:
+            try:
+                configs.extend(_configs_from_file(name, path))
+            except (OSError, yaml.YAMLError) as exc:
+                errors[path] = f"could not parse {path}: {exc}"
+    return configs, errors
+
+
+def _base_class() -> type:
+    # imported on first use: importing datadog_checks.base takes a second or two
+    from datadog_checks.base import AgentCheck  # noqa: PLC0415
+
+    return AgentCheck
+
+
+def find_check_class(module: Any) -> type | None:
+    base = _base_class()
+    for value in list(vars(module).values()):
+        if not inspect.isclass(value) or value is base:
+            continue
+        if not issubclass(value, base):
+            continue
+        if value.__subclasses__():
+            continue
+        return value
+    return None
+
+
+def load_check_class(name: str, checksd: str) -> tuple[type, str, str]:
+    """Return (class, version, loader module) or raise CheckLoadError with every attempt's error."""
+    if checksd not in sys.path:
+        sys.path.insert(0, checksd)
+    attempts = []
+    for modname in (f"datadog_checks.{name}", name):
+        try:
+            module = importlib.import_module(modname)
+        except ImportError as exc:
+            attempts.append(f"unable to import module '{modname}': {exc}")
+            continue
+        except Exception as exc:  # noqa: BLE001 - a check module may raise anything at import time
+            attempts.append(f"unable to import module '{modname}': {type(exc).__name__}: {exc}")
+            continue
+        cls = find_check_class(module)
+        if cls is None:
+            attempts.append(f"unable to find a subclass of the base check in module '{modname}'")
+            continue
+        version = str(getattr(module, "__version__", "") or "unversioned")
+        return cls, version, modname
+    raise CheckLoadError("; ".join(attempts))
+
+
+def instantiate(cls: type, cfg: CheckConfig, agent_config: dict[str, Any]) -> Any:
+    try:
+        check = cls(name=cfg.name, init_config=cfg.init_config, instances=[cfg.instance])
+    except TypeError:
+        check = cls(cfg.name, cfg.init_config, agent_config, [cfg.instance])
+    check.check_id = check_id(cfg)
+    return check
+
+
+@dataclass
+class InstanceStats:
+    """The runner's per-instance statistics (names as in the agent's JSON status)."""
+
+    check_name: str
+    check_id: str
+    version: str
+    source: str
+    interval: float
+    total_runs: int = 0
+    total_errors: int = 0
+    total_warnings: int = 0
+    metric_samples: int = 0
+    total_metric_samples: int = 0
+    events: int = 0
+    total_events: int = 0
+    service_checks: int = 0
+    total_service_checks: int = 0
+    last_execution_ms: int = 0
+    total_execution_ms: int = 0
+    last_error: str = ""
+    last_warnings: list[str] = field(default_factory=list)
+    last_success: int = 0
+    update_timestamp: int = 0
+
+    def as_runner_json(self) -> dict[str, Any]:
+        avg = int(self.total_execution_ms / self.total_runs) if self.total_runs else 0
+        return {
+            "CheckName": self.check_name,
+            "CheckVersion": self.version,
+            "CheckConfigSource": self.source,
+            "CheckID": self.check_id,
+            "CheckLoaderName": "python",
+            "Interval": int(self.interval),
+            "TotalRuns": self.total_runs,
+            "TotalErrors": self.total_errors,
+            "TotalWarnings": self.total_warnings,
+            "MetricSamples": self.metric_samples,
+            "TotalMetricSamples": self.total_metric_samples,
+            "Events": self.events,
+            "TotalEvents": self.total_events,
+            "ServiceChecks": self.service_checks,
+            "TotalServiceChecks": self.total_service_checks,
+            "HistogramBuckets": 0,
+            "TotalHistogramBuckets": 0,
+            "ExecutionTimes": [self.last_execution_ms],
+            "AverageExecutionTime": avg,
+            "LastExecutionTime": self.last_execution_ms,
+            "LastSuccessDate": self.last_success,
+            "LastError": self.last_error,
+            "LastWarnings": list(self.last_warnings),
+            "UpdateTimestamp": self.update_timestamp,
+        }
+
+
+def _context(sample: dict[str, Any], host: str) -> tuple[str, tuple[str, ...], str]:
+    return sample["name"], tuple(sorted(set(sample["tags"]))), sample.get("hostname") or host
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    idx = max(0, min(len(ordered) - 1, round(pct * len(ordered)) - 1))
+    return ordered[idx]
+
+
+class RunningInstance:
+    """One configured check instance with the state the agent's samplers keep across runs."""
+
+    def __init__(self, cfg: CheckConfig, check: Any, version: str, host: str) -> None:
+        self.cfg = cfg
+        self.check = check
+        self.host = host
+        self.stats = InstanceStats(cfg.name, check.check_id, version, cfg.source, cfg.interval)
+        self._last_rate: dict[tuple[str, tuple[str, ...], str], tuple[float, float]] = {}
+        self._last_monotonic: dict[tuple[str, tuple[str, ...], str], float] = {}
+
+    def run_once(self) -> dict[str, Any]:
+        start = time.time()
+        try:
+            result = self.check.run() or ""
+        except Exception as exc:  # noqa: BLE001 - the agent reports any exception as the run's error
+            result = json.dumps([{"message": f"{type(exc).__name__}: {exc}", "traceback": ""}])
+        elapsed_ms = int((time.time() - start) * 1000)
+        now = int(time.time())
+        raw = aggregator.drain(self.check.check_id)
+        series = self._series(raw["metrics"], now)
+        service_checks = [
+            {
+                "check": sc["name"],
+                "host_name": sc.get("hostname") or self.host,
+                "timestamp": int(sc["ts"]),
+                "status": sc["status"],
+                "message": sc["message"],
+                "tags": sorted(set(sc["tags"])),
+            }
+            for sc in raw["service_checks"]
+        ]
+        events = [self._event(ev, now) for ev in raw["events"]]
+        warnings = []
+        get_warnings = getattr(self.check, "get_warnings", None)
+        if callable(get_warnings):
+            warnings = [str(w) for w in get_warnings()]
+        s = self.stats
+        s.total_runs += 1
+        s.last_execution_ms = elapsed_ms
+        s.total_execution_ms += elapsed_ms
+        s.metric_samples = len(raw["metrics"])
+        s.total_metric_samples += len(raw["metrics"])
+        s.events = len(events)
+        s.total_events += len(events)
+        s.service_checks = len(service_checks)
+        s.total_service_checks += len(service_checks)
+        s.last_warnings = warnings
+        s.total_warnings += len(warnings)
+        s.update_timestamp = now
+        if result:
+            s.total_errors += 1
+            s.last_error = result
+        else:
+            s.last_error = ""
+            s.last_success = now
+        return {"metrics": series, "service_checks": service_checks, "events": events, "error": result}
+
+    def _event(self, ev: dict[str, Any], now: int) -> dict[str, Any]:
+        return {
+            "msg_title": ev.get("msg_title", ""),
+            "msg_text": ev.get("msg_text", ""),
+            "timestamp": int(ev.get("timestamp") or now),
+            "priority": ev.get("priority") or "normal",
+            "host": ev.get("host") or self.host,
+            "tags": sorted(set(ev.get("tags") or [])),
+            "alert_type": ev.get("alert_type") or "info",
+            "aggregation_key": ev.get("aggregation_key") or "",
+            "source_type_name": ev.get("source_type_name") or "",
+            "event_type": ev.get("event_type") or "",
+        }
+
+    def _series(self, samples: list[dict[str, Any]], now: int) -> list[dict[str, Any]]:
+        """Aggregate one run's samples per context like the agent's check sampler."""
+        grouped: dict[tuple[str, str, tuple[str, ...], str], list[dict[str, Any]]] = {}
+        for sample in samples:
+            name, tags, host = _context(sample, self.host)
+            grouped.setdefault((sample["type"], name, tags, host), []).append(sample)
+        out: list[dict[str, Any]] = []
+
+        def emit(
+            name: str, mtype: str, value: float, tags: tuple[str, ...], host: str, *, interval: int = 0
+        ) -> None:
+            out.append(
+                {
+                    "metric": name,
+                    "points": [[now, value]],
+                    "tags": list(tags),
+                    "host": host,
+                    "type": mtype,
+                    "interval": interval,
+                    "source_type_name": "System",
+                }
+            )
+
+        for (mtype, name, tags, host), group in grouped.items():
+            key = (name, tags, host)
+            values = [g["value"] for g in group]
+            if mtype == "gauge":
+                emit(name, "gauge", values[-1], tags, host)
+            elif mtype in ("rate", "counter"):
+                ts = group[-1]["ts"]
+                prev = self._last_rate.get(key)
+                self._last_rate[key] = (ts, values[-1])
+                if prev and ts > prev[0] and values[-1] >= prev[1]:
+                    emit(name, "gauge", (values[-1] - prev[1]) / (ts - prev[0]), tags, host)
+            elif mtype == "count":
+                emit(name, "count", sum(values), tags, host, interval=int(self.cfg.interval))
+            elif mtype == "monotonic_count":
+                prev_value = self._last_monotonic.get(key)
+                self._last_monotonic[key] = values[-1]
+                if prev_value is None:
+                    if group[-1].get("flush_first_value"):
+                        emit(name, "count", values[-1], tags, host, interval=int(self.cfg.interval))
+                elif values[-1] >= prev_value:
+                    emit(name, "count", values[-1] - prev_value, tags, host, interval=int(self.cfg.interval))
+            else:  # histogram / historate
+                emit(f"{name}.max", "gauge", max(values), tags, host)
+                emit(f"{name}.median", "gauge", _percentile(values, 0.5), tags, host)
+                emit(f"{name}.avg", "gauge", sum(values) / len(values), tags, host)
+                emit(f"{name}.count", "rate", len(values) / max(self.cfg.interval, 1.0), tags, host)
+                emit(f"{name}.95percentile", "gauge", _percentile(values, 0.95), tags, host)
+        return out
