@@ -12,7 +12,7 @@ export ANSIBLE_FORCE_COLOR := 0
 SCENARIO ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup lint sanity unit molecule test demo demo-down build images clean
+.PHONY: help setup lint sanity unit molecule test demo demo-down bench build images clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -43,6 +43,9 @@ demo: setup ## Run the whole exercise (site.yml) against the lab, twice, and sho
 
 demo-down: ## Remove the demo host and stop the lab services
 	lab/demo/demo.sh down
+
+bench: setup ## API reconcile benchmark vs community.general (BENCH_OBJECTS=N, default 100; not part of test)
+	python benchmarks/api_reconcile.py -n $${BENCH_OBJECTS:-100}
 
 build: ## Build the Galaxy artifact into .cache/dist
 	mkdir -p .cache/dist && ansible-galaxy collection build --force --output-path .cache/dist .

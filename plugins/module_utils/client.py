@@ -89,6 +89,7 @@ class DatadogClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.url = url
+        self.timeout = timeout
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self.waits: list[float] = []
@@ -102,6 +103,25 @@ class DatadogClient:
         config.is_iac = True
         self.api = ApiClient(config)
         self.api.user_agent = "datadog_exercise.stack (Ansible) " + self.api.user_agent
+
+    def _recover(self, recover: Callable[[], Any], attempt: int, *, outcome_unknown: bool) -> Any:
+        """Re-read after a failed create; return what the server holds, or None.
+
+        A 5xx answer came from the server, which refused the request: one re-read after the
+        backoff settles it. With no answer at all (read timeout, connection dropped) the server
+        may still be working on the request: wait as long as the request was given, re-read,
+        and once more after another such wait, so a slow create is found instead of duplicated.
+        """
+        waits = [self.policy.backoff_delay(attempt)]
+        if outcome_unknown:
+            waits = [max(waits[0], self.timeout), self.timeout]
+        for wait in waits:
+            self.waits.append(wait)
+            self.sleep(wait)
+            found = recover()
+            if found is not None:
+                return found
+        return None
 
     def close(self) -> None:
         self.api.close()
@@ -143,10 +163,7 @@ class DatadogClient:
                 recoverable = not idempotent and recover is not None and is_transient(status)
                 if delay is None and recoverable and attempt < self.policy.retries:
                     # The create may have reached the server: re-read before sending it again.
-                    delay = self.policy.backoff_delay(attempt)
-                    self.waits.append(delay)
-                    self.sleep(delay)
-                    found = recover()
+                    found = self._recover(recover, attempt, outcome_unknown=status is None)
                     if found is not None:
                         return found
                     attempt += 1

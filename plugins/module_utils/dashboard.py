@@ -10,6 +10,7 @@ from typing import Any
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.models import check_body
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize import (
     clean,
     string_set,
@@ -29,8 +30,10 @@ except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
 
 try:
     from datadog_api_client.v1.api.dashboards_api import DashboardsApi
+    from datadog_api_client.v1.model.dashboard import Dashboard
 except ImportError:  # pragma: no cover
     DashboardsApi = None
+    Dashboard = None
 
 # What an export from the UI (or a GET) carries that the user does not manage.
 SERVER_ONLY = {
@@ -241,6 +244,8 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
             404,
             detail="cannot update a dashboard id that does not exist",
         )
+    # Bad widgets fail here, with the field named, before anything is written (check mode too).
+    check_body(desired, Dashboard, "create" if current is None else "update", f"dashboard {title!r}")
     after = normalise(desired)
     if current is None:
         created = dict(desired, id=None) if check_mode else svc.create(desired)

@@ -1,37 +1,55 @@
 #!/usr/bin/env bash
-# Run Molecule scenarios one after another (`molecule test -s NAME`), each with its full log in
+# Run Molecule scenarios (`molecule test -s NAME`), each with its full log in
 # .cache/logs/molecule-NAME.log; print one line per scenario and a closing
 # `molecule: N passed, N failed` line. Without arguments: every scenario under molecule/.
 #   scripts/dev/molecule.sh [SCENARIO...]
+# MOLECULE_JOBS=N runs N scenarios at once (default 2; each scenario has its own containers).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 mkdir -p .cache/logs
 scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
   for f in molecule/*/molecule.yml; do
-    s=$(basename "$(dirname "$f")")
-    scenarios+=("$s")
+    scenarios+=("$(basename "$(dirname "$f")")")
   done
 fi
+jobs=${MOLECULE_JOBS:-2}
+
 # The lab's host-side services (agent apt repo, API emulator) for the scenarios that use them.
 # Port 8901: the demo keeps 8900 for itself.
 export DDX_LAB_API_PORT=${DDX_LAB_API_PORT:-8901}
 eval "$(lab/lab.sh up)"
 trap 'lab/lab.sh down >/dev/null 2>&1' EXIT
-passed=0 failed=0 failed_names=()
-for s in "${scenarios[@]}"; do
-  log=.cache/logs/molecule-$s.log
+
+run_one() {
+  local s=$1 log=.cache/logs/molecule-$1.log start status tests
   start=$(date +%s)
-  if molecule test -s "$s" >"$log" 2>&1; then
-    passed=$((passed + 1)); status=passed
-  else
-    failed=$((failed + 1)); failed_names+=("$s"); status=FAILED
-  fi
+  if molecule test -s "$s" >"$log" 2>&1; then status=passed; else status=FAILED; fi
   tests=$(grep -aoE '[0-9]+ passed[^=]*in [0-9.]+s' "$log" | tail -1)
   printf 'molecule %-22s %-6s %4ss  %s\n' "$s" "$status" "$(( $(date +%s) - start ))" "${tests:-}"
-  if [ "$status" = FAILED ]; then
-    echo "----- last 60 lines of $log -----"
-    tail -n 60 "$log" | sed 's/\x1b\[[0-9;]*m//g'
+  echo "$status" >".cache/logs/molecule-$s.result"
+}
+
+rm -f .cache/logs/molecule-*.result
+running=0
+for s in "${scenarios[@]}"; do
+  run_one "$s" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
+
+passed=0 failed=0 failed_names=()
+for s in "${scenarios[@]}"; do
+  if [ "$(cat ".cache/logs/molecule-$s.result" 2>/dev/null)" = passed ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); failed_names+=("$s")
+    echo "----- last 60 lines of .cache/logs/molecule-$s.log -----"
+    tail -n 60 ".cache/logs/molecule-$s.log" | sed 's/\x1b\[[0-9;]*m//g'
     echo "-----"
   fi
 done

@@ -19,6 +19,11 @@ from dd_emulator.validation import to_json, validate
 # Types Datadog stores under another name (a "metric alert" reads back as "query alert").
 TYPE_ALIASES = {"metric alert": "query alert"}
 _GROUP_STATES = {"all", "alert", "warn", "no data"}
+# Top-level keys the v1 monitor endpoints accept and ignore although the schema does not declare
+# them: the `datadog` Python library's users (community.general.datadog_monitor, for years) send
+# `escalation_message` beside `options` on every create/update, and Datadog takes those requests.
+_IGNORED_LEGACY_FIELDS = ("escalation_message",)
+
 _SERVER_FIELDS = (
     "id",
     "org_id",
@@ -140,7 +145,7 @@ def _apply_option_defaults(kind: str, options: dict[str, Any]) -> dict[str, Any]
 
 def _parse_create(req: Request) -> dict[str, Any]:
     body = req.body if isinstance(req.body, dict) else {}
-    body = {k: v for k, v in body.items() if k not in _SERVER_FIELDS}
+    body = {k: v for k, v in body.items() if k not in _SERVER_FIELDS + _IGNORED_LEGACY_FIELDS}
     data = to_json(validate(body, Monitor))
     check_query(data["type"], data["query"], data.get("options") or {}, req.store.monitors)
     return data
@@ -238,7 +243,7 @@ def update(req: Request) -> Reply:
     with req.store.lock:
         _get(req)
     body = req.body if isinstance(req.body, dict) else {}
-    body = {k: v for k, v in body.items() if k not in _SERVER_FIELDS}
+    body = {k: v for k, v in body.items() if k not in _SERVER_FIELDS + _IGNORED_LEGACY_FIELDS}
     changes = to_json(validate(body, MonitorUpdateRequest))
     with req.store.lock:
         current = _get(req)

@@ -66,7 +66,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(payload)
+            try:
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up (timeout) before the answer: what a server sees, not an error.
+                self.close_connection = True
 
     def _error(self, status: int, messages: list[str], headers: dict[str, str] | None = None) -> None:
         self._send(Reply(status=status, body={"errors": messages}, headers=headers or {}))
