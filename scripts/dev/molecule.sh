@@ -18,8 +18,13 @@ jobs=${MOLECULE_JOBS:-2}
 # The lab's host-side services (agent apt repo, API emulator) for the scenarios that use them.
 # Port 8901: the demo keeps 8900 for itself.
 export DDX_LAB_API_PORT=${DDX_LAB_API_PORT:-8901}
+# Stop afterwards only what this run started: someone else may be using the agent repo.
+if lab/agent-repo/serve.sh status >/dev/null 2>&1; then
+  trap 'lab/lab.sh down-api >/dev/null 2>&1' EXIT
+else
+  trap 'lab/lab.sh down >/dev/null 2>&1' EXIT
+fi
 eval "$(lab/lab.sh up)"
-trap 'lab/lab.sh down >/dev/null 2>&1' EXIT
 
 run_one() {
   local s=$1 log=.cache/logs/molecule-$1.log start status tests
