@@ -1,0 +1,302 @@
+"""Bad-input catalogue: invalid inputs to the modules and the roles fail early and say which field.
+
+Modules: one generated playbook (one task per case, ``ignore_errors``) runs through the real
+``ansible-playbook`` against a fresh in-process emulator; each case must fail with a message
+naming the field, and the org must be unchanged with **no write request at all** (the emulator
+counts every request, refused ones included).
+
+Roles: each role's ``validate`` entry (``include_role: tasks_from: validate``, the first task
+file of the role) runs on localhost; each case must fail in that step with a message naming the
+variable. The validate step only reads (facts, stat, getent), and every case's recap must show
+``changed=0``: nothing on the host is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from reliability_helpers import admin, run_playbook, state, task_results
+
+M = "datadog_exercise.stack."
+GOOD_QUERY = "avg(last_5m):avg:my_metric{*} > 800"
+GOOD_RECURRENCE = {"days": ["mon"], "start_time": "19:00", "end_time": "09:00"}
+
+# (case id, module, arguments, text the error message must contain)
+MODULE_CASES: list[tuple[str, str, dict[str, Any], str]] = [
+    ("monitor-invalid-query", "datadog_monitor",
+     {"name": "m1", "type": "metric alert", "query": "avg(last_5m):avg:my_metric{* > 800"}, "query"),
+    ("monitor-warning-above-critical", "datadog_monitor",
+     {"name": "m2", "type": "metric alert", "query": GOOD_QUERY,
+      "options": {"thresholds": {"critical": 800, "warning": 900}}}, "warning"),
+    ("monitor-critical-not-query-threshold", "datadog_monitor",
+     {"name": "m3", "type": "metric alert", "query": GOOD_QUERY,
+      "options": {"thresholds": {"critical": 700}}}, "threshold"),
+    ("monitor-unknown-type", "datadog_monitor",
+     {"name": "m4", "type": "metric alarm", "query": GOOD_QUERY}, "type"),
+    ("monitor-priority-out-of-range", "datadog_monitor",
+     {"name": "m5", "type": "metric alert", "query": GOOD_QUERY, "priority": 7}, "priority"),
+    ("monitor-missing-query", "datadog_monitor",
+     {"name": "m6", "type": "metric alert"}, "query"),
+    ("monitor-unknown-option", "datadog_monitor",
+     {"name": "m8", "type": "metric alert", "query": GOOD_QUERY,
+      "options": {"notify_nobody": True}}, "notify_nobody"),
+    ("connection-unknown-site", "datadog_monitor",
+     {"name": "m9", "type": "metric alert", "query": GOOD_QUERY, "site": "datadoghq.moon", "api_url": None},
+     "site"),
+    ("connection-missing-app-key", "datadog_monitor",
+     {"name": "m10", "type": "metric alert", "query": GOOD_QUERY, "app_key": None}, "app_key"),
+    ("connection-negative-retries", "datadog_monitor",
+     {"name": "m11", "type": "metric alert", "query": GOOD_QUERY, "retries": -1}, "retries"),
+    ("connection-zero-timeout", "datadog_monitor",
+     {"name": "m12", "type": "metric alert", "query": GOOD_QUERY, "timeout": 0}, "timeout"),
+    ("dashboard-unknown-widget-type", "datadog_dashboard",
+     {"title": "d1", "layout_type": "ordered", "widgets": [{"definition": {"type": "hologram"}}]},
+     "hologram"),
+    ("dashboard-bad-layout", "datadog_dashboard",
+     {"title": "d2", "layout_type": "grid", "widgets": []}, "layout_type"),
+    ("dashboard-missing-title", "datadog_dashboard",
+     {"layout_type": "ordered", "widgets": []}, "title"),
+    ("dashboard-definition-not-a-mapping", "datadog_dashboard",
+     {"definition": "[1, 2, 3]"}, "definition"),
+    ("dashboard-duplicate-title", "datadog_dashboard",
+     {"title": "twins", "layout_type": "ordered", "widgets": []}, "title"),
+    ("downtime-bad-rrule", "datadog_downtime",
+     {"name": "t1", "monitor_tags": ["team:x"],
+      "recurrences": [{"rrule": "FREQ=SOMETIMES", "duration": "1h"}]}, "rrule"),
+    ("downtime-bad-timezone", "datadog_downtime",
+     {"name": "t2", "monitor_tags": ["team:x"], "timezone": "Mars/Olympus_Mons",
+      "recurrences": [GOOD_RECURRENCE]}, "timezone"),
+    ("downtime-bad-duration", "datadog_downtime",
+     {"name": "t3", "monitor_tags": ["team:x"],
+      "recurrences": [{"days": ["mon"], "start_time": "19:00", "duration": "5 parsecs"}]}, "duration"),
+    ("downtime-negative-duration", "datadog_downtime",
+     {"name": "t4", "monitor_tags": ["team:x"],
+      "recurrences": [{"days": ["mon"], "start_time": "19:00", "duration": "-2h"}]}, "duration"),
+    ("downtime-unknown-day", "datadog_downtime",
+     {"name": "t5", "monitor_tags": ["team:x"],
+      "recurrences": [{"days": ["funday"], "start_time": "19:00", "end_time": "09:00"}]}, "days"),
+    ("downtime-bad-start-time", "datadog_downtime",
+     {"name": "t6", "monitor_tags": ["team:x"],
+      "recurrences": [{"days": ["mon"], "start_time": "25:00", "end_time": "09:00"}]}, "start_time"),
+    ("downtime-end-before-start", "datadog_downtime",
+     {"name": "t7", "monitor_tags": ["team:x"], "start": "2030-01-02T10:00", "end": "2030-01-01T10:00"},
+     "end"),
+    ("downtime-bad-name", "datadog_downtime",
+     {"name": "nights]", "monitor_tags": ["team:x"], "recurrences": [GOOD_RECURRENCE]}, "name"),
+    ("downtime-days-and-rrule", "datadog_downtime",
+     {"name": "t8", "monitor_tags": ["team:x"],
+      "recurrences": [{"days": ["mon"], "rrule": "FREQ=DAILY", "duration": "1h"}]}, "rrule"),
+]  # fmt: skip
+
+# (case id, role, variables, text the error message must contain)
+ROLE_CASES: list[tuple[str, str, dict[str, Any], str]] = [
+    ("agent-bad-host-tag", "agent", {"agent_host_tags": ["env:lab", "bad tag"]}, "agent_host_tags"),
+    ("agent-tags-not-a-list", "agent", {"agent_host_tags": "env:lab"}, "agent_host_tags"),
+    ("agent-unknown-site", "agent", {"datadog_site": "datadoghq.moon"}, "agent_site"),
+    ("agent-missing-api-key", "agent", {"datadog_api_key": ""}, "agent_api_key"),
+    ("agent-bad-apm-port", "agent", {"agent_apm_receiver_port": 70000}, "agent_apm_receiver_port"),
+    ("agent-api-key-in-extra-config", "agent", {"agent_config_extra": {"api_key": "x"}}, "agent_config_extra"),  # noqa: E501
+    ("database-wrong-engine", "database", {"database_engine": "oracle"}, "database_engine"),
+    ("database-short-password", "database", {"database_datadog_password": "short"}, "database_datadog_password"),  # noqa: E501
+    ("database-bad-port", "database", {"database_port": 0}, "database_port"),
+    ("database-bad-user-name", "database", {"database_datadog_user": "data-dog"}, "database_datadog_user"),
+    ("database-bad-tags", "database", {"database_tags": ["no colon"]}, "database_tags"),
+    ("custom-check-negative-interval", "custom_check",
+     {"custom_check_min_collection_interval": -45}, "custom_check_min_collection_interval"),
+    ("custom-check-invalid-name", "custom_check",
+     {"custom_check_checks": [{"name": "my-metric"}]}, "custom_check_checks[0].name"),
+    ("custom-check-duplicate-names", "custom_check",
+     {"custom_check_checks": [{"name": "my_metric"}, {"name": "my_metric"}]}, "each name may appear once"),
+    ("custom-check-bad-layout", "custom_check", {"custom_check_conf_layout": "tree"}, "custom_check_conf_layout"),  # noqa: E501
+    ("apm-app-bad-port", "apm_app", {"apm_app_port": 70000}, "apm_app_port"),
+    ("apm-app-bad-bind-address", "apm_app", {"apm_app_bind_address": "everywhere"}, "apm_app_bind_address"),
+    ("apm-app-bad-service-name", "apm_app", {"apm_app_service": "flask exercise!"}, "apm_app_service"),
+]  # fmt: skip
+
+# The failure's message; for a loop, the failed items' messages too.
+RECORD = (
+    "{{ ansible_failed_result.msg | default('') }} "
+    "{{ ansible_failed_result.results | default([]) | selectattr('failed', 'defined') | selectattr('failed')"
+    " | map(attribute='msg') | join(' ') }}"
+)
+
+CONNECTION = {"api_key": "lab-api-key", "app_key": "lab-app-key", "retries": 0, "timeout": 5}
+
+ROLE_BASE_VARS = {
+    "datadog_api_key": "lab-api-key",
+    "datadog_app_key": "lab-app-key",
+    "datadog_site": "datadoghq.com",
+    "database_datadog_password": "lab-datadog-db-password",
+    "database_app_password": "lab-app-db-password",
+    "apm_app_agent_logs_enabled": False,
+}
+
+
+def post(url: str, path: str, body: dict[str, Any]) -> None:
+    request = urllib.request.Request(
+        url + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "DD-API-KEY": "lab-api-key",
+            "DD-APPLICATION-KEY": "lab-app-key",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10):  # loopback emulator
+        pass
+
+
+def test_catalogue_size() -> None:
+    assert len(MODULE_CASES) + len(ROLE_CASES) >= 25
+    assert len({c[0] for c in MODULE_CASES + ROLE_CASES}) == len(MODULE_CASES) + len(ROLE_CASES)
+
+
+@pytest.fixture(scope="module")
+def module_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run every module case in one playbook against one emulator; return results and counters."""
+    from dd_emulator import Emulator  # noqa: PLC0415 - lab path from pytest's pythonpath
+
+    with Emulator(api_key="lab-api-key", app_key="lab-app-key", host="127.0.0.1", port=0).start() as emu:
+        # The duplicate-title case needs two dashboards with the same title in the org.
+        for _attempt in range(2):
+            post(emu.url, "/api/v1/dashboard", {"title": "twins", "layout_type": "ordered", "widgets": []})
+        before = state(emu.url)
+        emu.reset_counts()
+        tasks = []
+        for case, module, args, _expected in MODULE_CASES:
+            merged = {**CONNECTION, "api_url": emu.url, **args}
+            merged = {k: v for k, v in merged.items() if v is not None}
+            tasks.append({"name": case, M + module: merged, "ignore_errors": True})
+        play = [{"name": "Feed bad input to the modules", "hosts": "localhost", "connection": "local",
+                 "gather_facts": False, "tasks": tasks}]  # fmt: skip
+        playbook = tmp_path_factory.mktemp("bad_module_input") / "play.yml"
+        playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+        proc = run_playbook(playbook, json_output=True)
+        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+        return {
+            "results": task_results(proc.stdout),
+            "output": proc.stdout + proc.stderr,
+            "before": before,
+            "after": state(emu.url),
+            "counts": admin(emu.url, "counts"),
+        }
+
+
+@pytest.mark.parametrize(("case", "module", "args", "expect"), MODULE_CASES, ids=[c[0] for c in MODULE_CASES])
+def test_module_bad_input(case: str, module: str, args: dict[str, Any], expect: str, module_results) -> None:
+    result = module_results["results"][case]
+    assert result.get("failed") is True, f"{case} did not fail: {result}"
+    assert result.get("changed") is not True
+    msg = str(result.get("msg"))
+    assert expect.lower() in msg.lower(), f"{case}: message does not name {expect!r}: {msg}"
+    # ansible-core 2.19 puts exception="(traceback unavailable)" in every fail_json: not a traceback.
+    assert "Traceback (most recent call last)" not in json.dumps(result), f"{case}: traceback: {result}"
+
+
+def test_module_bad_input_writes_nothing(module_results) -> None:
+    counts = module_results["counts"]
+    assert module_results["after"]["dashboards"] == module_results["before"]["dashboards"]
+    for key in ("monitors", "downtimes", "deleted_dashboards", "events"):
+        assert module_results["after"][key] == module_results["before"][key], key
+    writes = {k: v for k, v in counts["counts"].items() if is_write(k)}
+    assert writes == {}, f"a bad input reached a write endpoint: {counts['counts']}"
+    assert "Traceback" not in module_results["output"]
+
+
+def is_write(key: str) -> bool:
+    method, _sep, path = key.partition(" ")
+    return method in {"POST", "PUT", "PATCH", "DELETE"} and not path.endswith("/validate")
+
+
+def test_dashboard_bad_widget_is_refused_before_any_write(module_results) -> None:
+    assert "POST /api/v1/dashboard" not in module_results["counts"]["counts"]
+
+
+@pytest.fixture(scope="module")
+def role_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every role case as a block (include_role tasks_from: validate) with a rescue that records."""
+    tasks = []
+    for case, role, variables, _expected in ROLE_CASES:
+        tasks.append(
+            {
+                "name": f"Try {case}",
+                "block": [
+                    {
+                        "name": f"Validate {case}",
+                        "ansible.builtin.include_role": {"name": f"{M}{role}", "tasks_from": "validate"},
+                        "vars": variables,
+                    },
+                    {
+                        "name": f"Passed {case}",
+                        "ansible.builtin.set_fact": {f"passed_{case.replace('-', '_')}": True},
+                    },
+                ],
+                "rescue": [
+                    {
+                        "name": f"Record {case}",
+                        "ansible.builtin.debug": {"msg": RECORD},
+                    }
+                ],
+            }
+        )
+    play = [{"name": "Feed bad input to the roles' validate step", "hosts": "localhost",
+             "connection": "local", "gather_facts": True, "gather_subset": ["min"], "vars": ROLE_BASE_VARS,
+             "tasks": tasks}]  # fmt: skip
+    playbook = tmp_path_factory.mktemp("bad_role_input") / "play.yml"
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+    proc = run_playbook(playbook, json_output=True)
+    data = json.loads(proc.stdout[proc.stdout.index("{") :])
+    return {"results": task_results(proc.stdout), "stats": data["stats"], "output": proc.stdout + proc.stderr}
+
+
+@pytest.mark.parametrize(("case", "role", "variables", "expect"), ROLE_CASES, ids=[c[0] for c in ROLE_CASES])
+def test_role_bad_input(case: str, role: str, variables: dict[str, Any], expect: str, role_results) -> None:
+    results = role_results["results"]
+    assert f"Passed {case}" not in results, f"{case}: the validate step accepted the input"
+    record = results.get(f"Record {case}")
+    assert record is not None, f"{case}: no failure recorded"
+    msg = str(record.get("msg"))
+    assert expect.lower() in msg.lower(), f"{case}: message does not name {expect!r}: {msg}"
+
+
+def test_role_bad_input_changes_nothing(role_results) -> None:
+    stats = role_results["stats"]["localhost"]
+    assert stats["changed"] == 0, stats
+    assert stats["rescued"] == len(ROLE_CASES), stats
+    assert "Traceback" not in role_results["output"]
+
+
+def test_role_cases_pass_with_good_input(tmp_path: Path) -> None:
+    """The baseline variables pass every role's validate step: the failures above are the inputs'."""
+    tasks = [
+        {
+            "name": f"Validate {role}",
+            "ansible.builtin.include_role": {"name": f"{M}{role}", "tasks_from": "validate"},
+        }
+        for role in sorted({c[1] for c in ROLE_CASES} - {"custom_check"})
+    ]
+    # custom_check's last validate check needs the Agent installed (not on this controller): every
+    # input check before it must pass, and the failure must be exactly that one.
+    tasks.append(
+        {
+            "name": "Validate custom_check",
+            "block": [{"name": "Validate custom_check inputs", "ansible.builtin.include_role":
+                       {"name": f"{M}custom_check", "tasks_from": "validate"}}],
+            "rescue": [{"name": "Expect only the missing Agent", "ansible.builtin.assert":
+                        {"that": "'The Datadog Agent is not installed' in ansible_failed_result.msg"}}],
+        }
+    )  # fmt: skip
+    play = [{"name": "Validate good input", "hosts": "localhost", "connection": "local",
+             "gather_facts": True, "gather_subset": ["min"], "vars": ROLE_BASE_VARS,
+             "tasks": tasks}]  # fmt: skip
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+    proc = run_playbook(playbook)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "failed=0" in proc.stdout and "changed=0" in proc.stdout, proc.stdout[-3000:]
