@@ -7,6 +7,7 @@
 #                      the environment to use: `eval "$(lab/lab.sh up)"`
 #   lab/lab.sh env     print the environment only
 #   lab/lab.sh down    stop both services
+#   lab/lab.sh up-api    start only an API emulator on DDX_LAB_API_PORT, print DDX_LAB_API_URL
 #   lab/lab.sh down-api  stop only the API emulator (on DDX_LAB_API_PORT)
 # Env: DDX_LAB_API_PORT (default 8900), DDX_LAB_API_STATE (JSON file to persist the emulator's
 #      state across restarts; default: none), DDX_LAB_REPO_PORT (default 8765).
@@ -66,10 +67,14 @@ case "${1:-}" in
     print_env
     ;;
   env) print_env ;;
+  up-api)
+    emulator_up
+    echo "export DDX_LAB_API_URL=$api_url"
+    ;;
   down-api) emulator_down ;;
   down)
     emulator_down
     lab/agent-repo/serve.sh stop >&2 || true
     ;;
-  *) echo "usage: $0 up|env|down|down-api" >&2; exit 2 ;;
+  *) echo "usage: $0 up|env|down|up-api|down-api" >&2; exit 2 ;;
 esac

@@ -27,9 +27,13 @@ fi
 eval "$(lab/lab.sh up)"
 
 run_one() {
-  local s=$1 log=.cache/logs/molecule-$1.log start status tests
+  local s=$1 port=$2 log=.cache/logs/molecule-$1.log start status tests
   start=$(date +%s)
+  # Each scenario gets an emulator (an empty Datadog org) of its own: scenarios running at
+  # the same time must not see, or reset, each other's dashboards and monitors.
+  eval "$(DDX_LAB_API_PORT=$port lab/lab.sh up-api 2>/dev/null)"
   if molecule test -s "$s" >"$log" 2>&1; then status=passed; else status=FAILED; fi
+  DDX_LAB_API_PORT=$port lab/lab.sh down-api 2>/dev/null
   tests=$(grep -aoE '[0-9]+ passed[^=]*in [0-9.]+s' "$log" | tail -1)
   printf 'molecule %-22s %-6s %4ss  %s\n' "$s" "$status" "$(( $(date +%s) - start ))" "${tests:-}"
   echo "$status" >".cache/logs/molecule-$s.result"
@@ -37,8 +41,10 @@ run_one() {
 
 rm -f .cache/logs/molecule-*.result
 running=0
+index=0
 for s in "${scenarios[@]}"; do
-  run_one "$s" &
+  index=$((index + 1))
+  run_one "$s" $((DDX_LAB_API_PORT + index)) &
   running=$((running + 1))
   if [ "$running" -ge "$jobs" ]; then
     wait -n
