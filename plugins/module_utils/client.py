@@ -123,6 +123,15 @@ class DatadogClient:
                 return found
         return None
 
+    def read_or_none(self, resource: str, func: Callable[..., Any], *args: Any) -> Any:
+        """Read one object; None when the server answers 404 (it does not exist, or no longer)."""
+        try:
+            return self.call("read", resource, func, *args)
+        except DatadogError as err:
+            if err.status == 404:
+                return None
+            raise
+
     def close(self) -> None:
         self.api.close()
 

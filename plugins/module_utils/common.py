@@ -7,7 +7,7 @@ The options here are documented once in ``plugins/doc_fragments/datadog.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import (
@@ -89,6 +89,14 @@ class DatadogModule:
 
     def warn(self, msg: str) -> None:
         self.module.warn(msg)
+
+    def run(self, ensure: Callable[[DatadogClient, dict[str, Any], bool], dict[str, Any]]) -> None:
+        """Run a module's ``ensure(client, params, check_mode)`` and exit with its result or error."""
+        try:
+            outcome = ensure(self.client, self.params, self.check_mode)
+        except DatadogError as err:
+            self.fail_error(err)
+        self.exit(**outcome)
 
     def exit(self, **result: Any) -> None:
         if self._client is not None:

@@ -155,12 +155,7 @@ class DashboardService:
         self.api = DashboardsApi(client.api)
 
     def get(self, dashboard_id: str) -> dict[str, Any] | None:
-        try:
-            return self.client.call("read", f"dashboard {dashboard_id}", self.api.get_dashboard, dashboard_id)
-        except DatadogError as err:
-            if err.status == 404:
-                return None
-            raise
+        return self.client.read_or_none(f"dashboard {dashboard_id}", self.api.get_dashboard, dashboard_id)
 
     def find_by_title(self, title: str) -> dict[str, Any] | None:
         """List summaries (paged), match the exact title, then read the one full dashboard."""

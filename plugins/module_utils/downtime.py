@@ -145,13 +145,8 @@ class DowntimeService:
         self.api = DowntimesApi(client.api)
 
     def get(self, downtime_id: str) -> dict[str, Any] | None:
-        try:
-            answer = self.client.call("read", f"downtime {downtime_id}", self.api.get_downtime, downtime_id)
-        except DatadogError as err:
-            if err.status == 404:
-                return None
-            raise
-        return answer.get("data")
+        answer = self.client.read_or_none(f"downtime {downtime_id}", self.api.get_downtime, downtime_id)
+        return None if answer is None else answer.get("data")
 
     def find_by_name(self, name: str) -> dict[str, Any] | None:
         """List current downtimes (v2, ``current_only``, paged) and match the name marker."""

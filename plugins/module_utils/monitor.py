@@ -161,12 +161,7 @@ class MonitorService:
         self.api = MonitorsApi(client.api)
 
     def get(self, monitor_id: int) -> dict[str, Any] | None:
-        try:
-            return self.client.call("read", f"monitor {monitor_id}", self.api.get_monitor, monitor_id)
-        except DatadogError as err:
-            if err.status == 404:
-                return None
-            raise
+        return self.client.read_or_none(f"monitor {monitor_id}", self.api.get_monitor, monitor_id)
 
     def find_by_name(self, name: str) -> dict[str, Any] | None:
         """``GET /api/v1/monitor?name=`` (a substring search, paged); exact match client-side."""

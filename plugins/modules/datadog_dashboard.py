@@ -157,7 +157,6 @@ diff:
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.dashboard import ensure
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 
 
 def main() -> None:
@@ -180,11 +179,7 @@ def main() -> None:
         required_one_of=[("id", "title", "definition")],
         supports_check_mode=True,
     )
-    try:
-        outcome = ensure(module.client, module.params, module.check_mode)
-    except DatadogError as err:
-        module.fail_error(err)
-    module.exit(**outcome)
+    module.run(ensure)
 
 
 if __name__ == "__main__":

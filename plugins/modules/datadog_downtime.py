@@ -213,7 +213,6 @@ diff:
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.downtime import ensure
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 
 RECURRENCE = {
     "days": {"type": "list", "elements": "str"},
@@ -249,11 +248,7 @@ def main() -> None:
         mutually_exclusive=[("monitor_id", "monitor_tags"), ("recurrences", "start"), ("recurrences", "end")],
         supports_check_mode=True,
     )
-    try:
-        outcome = ensure(module.client, module.params, module.check_mode)
-    except DatadogError as err:
-        module.fail_error(err)
-    module.exit(**outcome)
+    module.run(ensure)
 
 
 if __name__ == "__main__":

@@ -276,7 +276,6 @@ diff:
 """
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.monitor import MONITOR_TYPES, ensure
 
 THRESHOLDS = {
@@ -332,11 +331,7 @@ def main() -> None:
         ],
         supports_check_mode=True,
     )
-    try:
-        outcome = ensure(module.client, module.params, module.check_mode)
-    except DatadogError as err:
-        module.fail_error(err)
-    module.exit(**outcome)
+    module.run(ensure)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,6 @@ event:
 """
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.snapshot import run
 
 
@@ -152,11 +151,7 @@ def main() -> None:
         required_one_of=[("start", "last")],
         supports_check_mode=True,
     )
-    try:
-        outcome = run(module.client, module.params, module.check_mode)
-    except DatadogError as err:
-        module.fail_error(err)
-    module.exit(**outcome)
+    module.run(run)
 
 
 if __name__ == "__main__":
