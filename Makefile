@@ -12,7 +12,7 @@ export ANSIBLE_FORCE_COLOR := 0
 SCENARIO ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup lint sanity unit molecule test demo demo-down bench build images clean
+.PHONY: help setup lint sanity unit molecule test demo demo-down bench bench-api bench-hosts build images clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -44,8 +44,13 @@ demo: setup ## Run the whole exercise (site.yml) against the lab, twice, and sho
 demo-down: ## Remove the demo host and stop the lab services
 	lab/demo/demo.sh down
 
-bench: setup ## API reconcile benchmark vs community.general (BENCH_OBJECTS=N, default 100; not part of test)
+bench: bench-api bench-hosts ## Both benchmarks, tables + JSON in benchmarks/results (~45 min; not part of test)
+
+bench-api: setup ## API reconcile: N monitors, N/10 dashboards, N/5 downtimes vs community.general (BENCH_OBJECTS=N, default 100)
 	python benchmarks/api_reconcile.py -n $${BENCH_OBJECTS:-100}
+
+bench-hosts: setup ## site.yml converge + re-converge on 1, 5, 20 fresh lab hosts (BENCH_HOSTS, BENCH_TUNINGS)
+	python benchmarks/host_converge.py --hosts $${BENCH_HOSTS:-1,5,20} --tunings "$${BENCH_TUNINGS:-tuned}"
 
 build: ## Build the Galaxy artifact into .cache/dist
 	mkdir -p .cache/dist && ansible-galaxy collection build --force --output-path .cache/dist .

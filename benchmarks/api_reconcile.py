@@ -18,10 +18,7 @@ times depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -36,6 +33,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lab" / "emulator"))
 
 from dd_emulator import Emulator  # noqa: E402 - lab path set just above
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine, utc_stamp, write_results  # noqa: E402 - path set just above
 
 API_KEY, APP_KEY = "lab-api-key", "lab-app-key"
 RECURRENCE = {"days": ["mon", "tue", "wed", "thu", "fri"], "start_time": "19:00", "end_time": "09:00"}
@@ -249,25 +249,6 @@ def bench_tool(name: str, play_doc: list[Any], n: int, workdir: Path) -> list[di
     return rows
 
 
-def machine() -> dict[str, Any]:
-    def version(cmd: list[str]) -> str:
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.splitlines()[0]
-        except (OSError, IndexError):
-            return "unknown"
-
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "loadavg_at_start": os.getloadavg(),
-        "cpu_model": next(
-            (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-             if line.startswith("model name")), "unknown"),
-        "ansible": version([str(Path(sys.executable).with_name("ansible")), "--version"]),
-    }  # fmt: skip
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--objects", "-n", type=int, default=int(os.environ.get("BENCH_OBJECTS", "100")))
@@ -305,8 +286,7 @@ def main() -> int:
     text = table_with(rows)
     print()
     print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_stamp()
     doc = {
         "benchmark": "api_reconcile",
         "objects": n,
@@ -315,9 +295,7 @@ def main() -> int:
         "rows": rows,
         "table": text,
     }
-    for name in (f"api-reconcile-{stamp}.json", "api-reconcile-latest.json"):
-        (args.out / name).write_text(json.dumps(doc, indent=2) + "\n")
-    print(f"\nwritten: {args.out / f'api-reconcile-{stamp}.json'}")
+    print(f"\nwritten: {write_results(args.out, 'api-reconcile', doc)}")
     return 0
 
 
