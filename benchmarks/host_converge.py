@@ -44,6 +44,7 @@ API_KEY, APP_KEY = "lab-api-key", "lab-app-key"
 PREFIX = "ddx-bench-"
 SERVE = REPO / "lab" / "agent-repo" / "serve.sh"
 IDLE_WINDOW_S = 30
+CPUS = os.cpu_count() or 1
 
 
 def tuning_env(name: str, hosts: int, cache_dir: Path) -> dict[str, str]:
@@ -230,19 +231,34 @@ def bench(
     return rows
 
 
+def cpu_floor(row: dict[str, Any]) -> float:
+    return (row["controller_cpu_s"] + row["hosts_cpu_s"]) / CPUS
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     header = (f"{'hosts':>5} {'tuning':<9} {'phase':<12} {'wall s':>7} {'ratio':>6} {'ctl cpu s':>9} "
-              f"{'hosts cpu s':>11} {'changed/host':>12} {'failed':>6}")  # fmt: skip
+              f"{'hosts cpu s':>11} {'cpu floor s':>11} {'changed/host':>12} {'failed':>6}")  # fmt: skip
     lines = [header, "-" * len(header)]
     for r in rows:
         ratio = f"{r['ratio']:.2f}x" if r.get("ratio") is not None else "-"
         lines.append(
             f"{r['hosts']:>5} {r['tuning']:<9} {r['phase']:<12} {r['wall_s']:>7.1f} {ratio:>6} "
-            f"{r['controller_cpu_s']:>9.1f} {r['hosts_cpu_s']:>11.1f} "
+            f"{r['controller_cpu_s']:>9.1f} {r['hosts_cpu_s']:>11.1f} {cpu_floor(r):>11.1f} "
             f"{r['changed_per_host_max']!s:>12} {r['failed']:>6}"
         )  # fmt: skip
     lines.append("ratio = wall time / the 1-host wall time of the same tuning and phase")
+    lines.append(
+        f"cpu floor = (controller + hosts CPU s) / {CPUS} CPUs: the least wall time this machine allows"
+    )
     return "\n".join(lines)
+
+
+def with_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    base = {(r["tuning"], r["phase"]): r["wall_s"] for r in rows if r["hosts"] == 1}
+    for r in rows:
+        b = base.get((r["tuning"], r["phase"]))
+        r["ratio"] = round(r["wall_s"] / b, 2) if b else None
+    return rows
 
 
 def repo_server() -> tuple[str, bool]:
@@ -277,25 +293,22 @@ def main() -> int:
     repo_url, started_repo = repo_server()
     rows: list[dict[str, Any]] = []
     work = Path(tempfile.mkdtemp(prefix="ddx-host-bench-"))
+    stamp, path = utc_stamp(), None
+    doc = {"benchmark": "host_converge", "image": args.image, "utc": stamp, "machine": info, "plan": plan,
+           "rows": rows, "logs_dir": str(work)}  # fmt: skip
     try:
         with Emulator(api_key=API_KEY, app_key=APP_KEY, host="127.0.0.1", port=0).start() as emu:
             for tuning, tuning_counts in plan:
                 for n in tuning_counts:
                     rows.extend(bench(n, tuning, image=args.image, emu=emu, repo_url=repo_url, work=work))
+                    # Written after every host count: a long run stopped half-way keeps what it measured.
+                    doc["table"] = table(with_ratios(rows))
+                    path = write_results(args.out, "host-converge", doc)
     finally:
         if started_repo:
             subprocess.run([str(SERVE), "stop"], check=False, capture_output=True)
-    base = {(r["tuning"], r["phase"]): r["wall_s"] for r in rows if r["hosts"] == 1}
-    for r in rows:
-        b = base.get((r["tuning"], r["phase"]))
-        r["ratio"] = round(r["wall_s"] / b, 2) if b else None
-    text = table(rows)
     print()
-    print(text)
-    stamp = utc_stamp()
-    doc = {"benchmark": "host_converge", "image": args.image, "utc": stamp, "machine": info, "rows": rows,
-           "table": text, "logs_dir": str(work)}  # fmt: skip
-    path = write_results(args.out, "host-converge", doc)
+    print(doc.get("table", "(nothing measured)"))
     print(f"\nwritten: {path}  (playbook logs in {work})")
     bad = [r for r in rows if r["rc"] != 0 or (r["phase"] == "re-converge" and r["changed_per_host_max"])]
     if bad:
