@@ -10,11 +10,15 @@ import pytest
 from datadog_api_client import ApiClient
 from datadog_api_client.exceptions import ApiException, ForbiddenException, NotFoundException
 from datadog_api_client.v1.api.dashboards_api import DashboardsApi
+from datadog_api_client.v1.api.downtimes_api import DowntimesApi as DowntimesApiV1
 from datadog_api_client.v1.api.events_api import EventsApi
 from datadog_api_client.v1.api.monitors_api import MonitorsApi
 from datadog_api_client.v1.api.snapshots_api import SnapshotsApi
+from datadog_api_client.v1.model.cancel_downtimes_by_scope_request import CancelDowntimesByScopeRequest
 from datadog_api_client.v1.model.dashboard import Dashboard
 from datadog_api_client.v1.model.dashboard_layout_type import DashboardLayoutType
+from datadog_api_client.v1.model.downtime import Downtime
+from datadog_api_client.v1.model.downtime_recurrence import DowntimeRecurrence
 from datadog_api_client.v1.model.event_create_request import EventCreateRequest
 from datadog_api_client.v1.model.monitor import Monitor
 from datadog_api_client.v1.model.monitor_options import MonitorOptions
@@ -188,6 +192,72 @@ def test_downtime_crud(api) -> None:
     assert_clean(listed)
     assert [d.id for d in listed.data] == [downtime_id]  # cancelled downtimes stay listed
     assert downtimes.list_downtimes(current_only=True).data == []
+
+
+@pytest.mark.filterwarnings("ignore:.* is deprecated:DeprecationWarning")  # v1 downtimes: deprecated, served
+def test_v1_downtime_crud(api) -> None:
+    """The v1 DowntimesApi (community.general.datadog_downtime's client) round trips cleanly."""
+    monitor = MonitorsApi(api).create_monitor(
+        Monitor(
+            name="load",
+            type=MonitorType.METRIC_ALERT,
+            query="avg(last_5m):avg:system.load.5{host:web-1} > 2",
+            options=MonitorOptions(thresholds=MonitorThresholds(critical=2.0)),
+        )
+    )
+    downtimes = DowntimesApiV1(api)
+    start = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    created = downtimes.create_downtime(
+        Downtime(
+            scope=["host:web-1"],
+            monitor_id=monitor.id,
+            message="maintenance",
+            start=start,
+            end=start + 3600,
+            timezone="Europe/Paris",
+            recurrence=DowntimeRecurrence(type="rrule", rrule="FREQ=DAILY;INTERVAL=1"),
+        )
+    )
+    assert_clean(created)
+    assert (created.scope, created.monitor_id, created.downtime_type) == (["host:web-1"], monitor.id, 1)
+    assert created.active is True and created.disabled is False and created.canceled is None
+    assert created.recurrence.rrule == "FREQ=DAILY;INTERVAL=1"
+    fetched = downtimes.get_downtime(created.id)
+    assert_clean(fetched)
+    assert fetched.to_dict() == created.to_dict()
+    updated = downtimes.update_downtime(created.id, Downtime(message="longer maintenance"))
+    assert_clean(updated)
+    assert updated.message == "longer maintenance" and updated.updater_id == created.creator_id
+    matching = downtimes.list_monitor_downtimes(monitor.id)
+    assert_clean(matching)
+    assert [m.id for m in matching] == [created.id]
+    other = downtimes.create_downtime(Downtime(scope=["env:lab"]))
+    cancelled = downtimes.cancel_downtimes_by_scope(CancelDowntimesByScopeRequest(scope="env:lab"))
+    assert_clean(cancelled)
+    assert cancelled.cancelled_ids == [other.id]
+    downtimes.cancel_downtime(created.id)
+    after = downtimes.get_downtime(created.id)
+    assert after.disabled is True and isinstance(after.canceled, int)
+    listed = downtimes.list_downtimes(with_creator=True)
+    assert_clean(listed)
+    assert [d.id for d in listed] == [created.id, other.id]  # cancelled downtimes stay listed
+    assert downtimes.list_downtimes(current_only=True) == []
+    with pytest.raises(NotFoundException) as exc:
+        downtimes.get_downtime(1)
+    assert exc.value.body == {"errors": ["Downtime not found"]}
+    with pytest.raises(ApiException) as bad:
+        downtimes.create_downtime(
+            Downtime(
+                scope=["*"],
+                start=start,
+                end=start + 60,
+                recurrence=DowntimeRecurrence(type="weeks", week_days=["mon"]),
+            )
+        )
+    assert bad.value.status == 400
+    assert bad.value.body == {
+        "errors": ["Invalid set of days in week_days. Be sure that the first letter is capitalized."]
+    }
 
 
 def test_event_and_snapshot(api, dd_emulator) -> None:

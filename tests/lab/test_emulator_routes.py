@@ -420,3 +420,15 @@ def test_html_page_lists_everything(dd_emulator) -> None:
         "hello",
     ):
         assert text in page
+
+
+def test_downtime_rrule_until_is_utc(dd_emulator) -> None:
+    def recurring(rrule: str) -> dict:
+        return downtime(
+            schedule={"recurrences": [{"rrule": rrule, "duration": "1h", "start": "2024-01-01T02:00"}]}
+        )
+
+    accepted = call(dd_emulator, "POST", "/api/v2/downtime", recurring("FREQ=DAILY;UNTIL=20990101T000000Z"))
+    assert accepted.status == 200, accepted.body
+    local = call(dd_emulator, "POST", "/api/v2/downtime", recurring("FREQ=DAILY;UNTIL=20990101T000000"))
+    assert local.status == 400 and "Invalid RRULE" in local.body["errors"][0]

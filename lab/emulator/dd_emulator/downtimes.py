@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-import zlib
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,14 +19,17 @@ from dd_emulator.validation import to_json, validate
 
 DEFAULT_END_STATES = ["alert", "no data", "warn"]
 DEFAULT_END_TYPES = ["expired"]
+# What a downtime written through v1 keeps of its v1 form (see downtimes_v1).
+V1_SCHEDULE_KEYS = ("v1_recurrence", "v1_start", "v1_end")
 _DURATION = re.compile(r"^(\d+)([mhdw])$")
+_STORED_DURATION = re.compile(r"^(\d+)([smhdw])$")  # v1 recurrences may last any number of seconds
 _LOCAL_START = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 _FORBIDDEN_RRULE = ("DTSTART", "DTEND", "DURATION")
 _SCOPE_OPERATORS = frozenset({"AND", "OR", "NOT"})
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def _zone(name: str, field: str) -> ZoneInfo:
+def zone(name: str, field: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -57,20 +59,29 @@ def _duration(value: str) -> datetime.timedelta:
     return datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
-def _check_rrule(text: str) -> None:
+def span(value: str) -> datetime.timedelta:
+    """The length of a stored recurrence (v2 durations, or v1 ones converted to seconds)."""
+    match = _STORED_DURATION.match(value)
+    if not match:
+        return _duration(value)
+    return datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def check_rrule(text: str) -> None:
     upper = text.upper()
     for word in _FORBIDDEN_RRULE:
         if word in upper:
             raise bad_request(f"Invalid RRULE: attributes specifying the duration ({word}) are not supported")
     try:
-        rrule_mod.rrulestr(text, dtstart=datetime.datetime(2024, 1, 1))
+        # Evaluated with a zone-aware start (see current_window): UNTIL must then be UTC ("...Z").
+        rrule_mod.rrulestr(text, dtstart=datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
     except (ValueError, TypeError) as exc:
         raise bad_request(f"Invalid RRULE '{text}': {exc}") from None
 
 
-def _local_start(value: str | None, zone: ZoneInfo) -> str:
+def _local_start(value: str | None, tz: ZoneInfo) -> str:
     if value is None:
-        return datetime.datetime.now(zone).strftime("%Y-%m-%dT%H:%M")
+        return datetime.datetime.now(tz).strftime("%Y-%m-%dT%H:%M")
     if not _LOCAL_START.match(value):
         raise bad_request(f"Invalid recurrence start '{value}': an ISO-8601 datetime without UTC offset")
     return value[:16]
@@ -87,16 +98,16 @@ def _normalise_schedule(schedule: dict[str, Any] | None, current: dict[str, Any]
             current if current and current["kind"] == "recurring" else {"timezone": "UTC", "recurrences": []}
         )
         timezone = schedule.get("timezone") or base["timezone"]
-        zone = _zone(timezone, "schedule.timezone")
+        tz = zone(timezone, "schedule.timezone")
         recurrences = []
         for item in schedule.get("recurrences", base["recurrences"]):
             _duration(item["duration"])
-            _check_rrule(item["rrule"])
+            check_rrule(item["rrule"])
             recurrences.append(
                 {
                     "duration": item["duration"],
                     "rrule": item["rrule"],
-                    "start": _local_start(item.get("start"), zone),
+                    "start": _local_start(item.get("start"), tz),
                 }
             )
         if not recurrences:
@@ -112,34 +123,34 @@ def _normalise_schedule(schedule: dict[str, Any] | None, current: dict[str, Any]
     return {"kind": "one_time", "start": start, "end": end}
 
 
-def _current_window(
+def current_window(
     schedule: dict[str, Any], moment: datetime.datetime
 ) -> tuple[datetime.datetime, datetime.datetime] | None:
     """The running or next occurrence of a recurring schedule, or None when it has ended."""
-    zone = ZoneInfo(schedule["timezone"])
+    tz = ZoneInfo(schedule["timezone"])
     best: tuple[datetime.datetime, datetime.datetime] | None = None
     for item in schedule["recurrences"]:
-        length = _duration(item["duration"])
-        start = datetime.datetime.fromisoformat(item["start"]).replace(tzinfo=zone)
+        length = span(item["duration"])
+        start = datetime.datetime.fromisoformat(item["start"]).replace(tzinfo=tz)
         rule = rrule_mod.rrulestr(item["rrule"], dtstart=start)
         occurrence = rule.after(moment - length, inc=False)
         if occurrence is None:
             continue
-        window = (occurrence, occurrence + length)
-        if best is None or window[0] < best[0]:
-            best = window
+        candidate = (occurrence, occurrence + length)
+        if best is None or candidate[0] < best[0]:
+            best = candidate
     return best
 
 
-def _status(stored: dict[str, Any], moment: datetime.datetime) -> str:
+def status(stored: dict[str, Any], moment: datetime.datetime) -> str:
     if stored["canceled"]:
         return "canceled"
     schedule = stored["schedule"]
     if schedule["kind"] == "recurring":
-        window = _current_window(schedule, moment)
-        if window is None:
+        occurrence = current_window(schedule, moment)
+        if occurrence is None:
             return "ended"
-        return "active" if window[0] <= moment else "scheduled"
+        return "active" if occurrence[0] <= moment else "scheduled"
     if parse_iso(schedule["start"]) > moment:
         return "scheduled"
     if schedule["end"] and parse_iso(schedule["end"]) <= moment:
@@ -150,13 +161,13 @@ def _status(stored: dict[str, Any], moment: datetime.datetime) -> str:
 def _schedule_doc(schedule: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
     if schedule["kind"] == "one_time":
         return {"end": schedule["end"], "start": schedule["start"]}
-    window = _current_window(schedule, moment)
+    occurrence = current_window(schedule, moment)
     doc: dict[str, Any] = {
         "recurrences": [dict(r) for r in schedule["recurrences"]],
         "timezone": schedule["timezone"],
     }
-    if window is not None:
-        doc["current_downtime"] = {"end": iso(window[1]), "start": iso(window[0])}
+    if occurrence is not None:
+        doc["current_downtime"] = {"end": iso(occurrence[1]), "start": iso(occurrence[0])}
     return doc
 
 
@@ -193,7 +204,7 @@ def data_doc(stored: dict[str, Any], relationships: bool) -> dict[str, Any]:
         "notify_end_states": stored["notify_end_states"],
         "message": stored["message"],
         "created": stored["created"],
-        "status": _status(stored, moment),
+        "status": status(stored, moment),
         "modified": stored["modified"],
         "canceled": stored["canceled"],
         "monitor_identifier": stored["monitor_identifier"],
@@ -219,7 +230,7 @@ def _single(stored: dict[str, Any], full: bool) -> dict[str, Any]:
 
 
 def _check_timezones(display_timezone: str, schedule: dict[str, Any]) -> None:
-    _zone(display_timezone, "display_timezone")
+    zone(display_timezone, "display_timezone")
     if schedule["kind"] == "recurring" and schedule["timezone"] != display_timezone:
         raise bad_request(
             f"The schedule timezone ({schedule['timezone']}) must be the same as "
@@ -239,6 +250,7 @@ def create(req: Request) -> Reply:
     stamp = iso(now())
     stored = {
         "id": str(uuid.uuid1()),
+        "v1_id": req.store.new_downtime_id(),
         "display_timezone": display_timezone,
         "scope": attrs["scope"],
         "message": attrs.get("message"),
@@ -250,6 +262,8 @@ def create(req: Request) -> Reply:
         "created": stamp,
         "modified": stamp,
         "canceled": None,
+        "creator_id": USER["id"],
+        "updater_id": None,
     }
     with req.store.lock:
         req.store.downtimes[stored["id"]] = stored
@@ -294,7 +308,20 @@ def update(req: Request) -> Reply:
         ):
             if key in attrs:
                 updated[key] = attrs[key]
-        updated.update({"schedule": schedule, "display_timezone": display_timezone, "modified": iso(now())})
+        updated.update(
+            {
+                "schedule": schedule,
+                "display_timezone": display_timezone,
+                "modified": iso(now()),
+                "updater_id": USER["id"],
+            }
+        )
+        # The v1 view keeps the v1 form of what v1 wrote until v2 rewrites that part.
+        if "scope" in attrs:
+            updated.pop("v1_scope", None)
+        if "schedule" in attrs:
+            for key in V1_SCHEDULE_KEYS:
+                updated.pop(key, None)
         req.store.downtimes[downtime_id] = updated
         req.store.save()
         return Reply(body=_single(updated, full=True))
@@ -310,6 +337,7 @@ def cancel(req: Request) -> Reply:
             stamp = iso(now())
             stored["canceled"] = stamp
             stored["modified"] = stamp
+            stored["updater_id"] = USER["id"]
             req.store.save()
     return Reply(status=204)
 
@@ -327,12 +355,12 @@ def list_(req: Request) -> Reply:
     with req.store.lock:
         items = sorted(req.store.downtimes.values(), key=lambda d: d["created"])
         if current_only:
-            items = [d for d in items if _status(d, moment) in ("active", "scheduled")]
+            items = [d for d in items if status(d, moment) in ("active", "scheduled")]
         docs = [data_doc(d, relationships=bool(req.arg("include"))) for d in items[offset : offset + limit]]
     return Reply(body={"data": docs, "meta": {"page": {"total_filtered_count": len(items)}}})
 
 
-def _applies(stored: dict[str, Any], monitor: dict[str, Any]) -> bool:
+def applies(stored: dict[str, Any], monitor: dict[str, Any]) -> bool:
     identifier = stored["monitor_identifier"]
     if "monitor_id" in identifier:
         return int(identifier["monitor_id"]) == monitor["id"]
@@ -344,17 +372,17 @@ def _active_for(store: Store, monitor: dict[str, Any]) -> list[dict[str, Any]]:
     moment = now()
     found = []
     for stored in sorted(store.downtimes.values(), key=lambda d: d["created"]):
-        if _status(stored, moment) in ("active", "scheduled") and _applies(stored, monitor):
+        if status(stored, moment) in ("active", "scheduled") and applies(stored, monitor):
             found.append(stored)
     return found
 
 
-def _window(stored: dict[str, Any]) -> tuple[str | None, str | None]:
+def window(stored: dict[str, Any]) -> tuple[str | None, str | None]:
     schedule = stored["schedule"]
     if schedule["kind"] == "one_time":
         return schedule["start"], schedule["end"]
-    window = _current_window(schedule, now())
-    return (iso(window[0]), iso(window[1])) if window else (None, None)
+    occurrence = current_window(schedule, now())
+    return (iso(occurrence[0]), iso(occurrence[1])) if occurrence else (None, None)
 
 
 def matches(req: Request) -> Reply:
@@ -367,7 +395,7 @@ def matches(req: Request) -> Reply:
         found = _active_for(req.store, monitor)
     data = []
     for stored in found[offset : offset + limit]:
-        start, end = _window(stored)
+        start, end = window(stored)
         data.append(
             {
                 "type": "downtime_match",
@@ -378,18 +406,23 @@ def matches(req: Request) -> Reply:
     return Reply(body={"data": data, "meta": {"page": {"total_filtered_count": len(found)}}})
 
 
+def v1_scope(stored: dict[str, Any]) -> list[str]:
+    """The scope as the v1 API shows it: the list v1 wrote, else the v2 query as one item."""
+    return list(stored.get("v1_scope") or [stored["scope"]])
+
+
 def matching_v1(store: Store, monitor: dict[str, Any]) -> list[dict[str, Any]]:
     """``matching_downtimes`` of a monitor read, in the v1 downtime shape Datadog uses there."""
     out = []
     for stored in _active_for(store, monitor):
-        start, end = _window(stored)
+        start, end = window(stored)
         out.append(
             {
-                "id": zlib.crc32(stored["id"].encode()),
+                "id": stored["v1_id"],
                 "start": int(parse_iso(start).timestamp()) if start else None,
                 "end": int(parse_iso(end).timestamp()) if end else None,
-                "scope": [stored["scope"]],
-                "active": _status(stored, now()) == "active",
+                "scope": v1_scope(stored),
+                "active": status(stored, now()) == "active",
                 "monitor_id": monitor["id"],
             }
         )

@@ -349,8 +349,24 @@ def _search_type(kind: str) -> str:
     return {"query alert": "metric", "metric alert": "metric"}.get(kind, kind.replace(" alert", ""))
 
 
+# Monitor (group) states a search query may filter on: MonitorOverallStates in the client.
+_SEARCH_STATUSES = frozenset({"alert", "ignored", "no data", "ok", "skipped", "unknown", "warn"})
+_STATUS_TERM = re.compile(r'status:(?:"([^"]*)"|\(([^)]*)\)|(\S+))', re.I)
+
+
+def _check_statuses(query: str) -> None:
+    """``status:`` terms must name a monitor status (text as recorded from Datadog)."""
+    for quoted, grouped, bare in _STATUS_TERM.findall(query):
+        values = [quoted] if quoted else re.split(r"\s+(?:OR|AND)\s+|,", grouped) if grouped else [bare]
+        for value in values:
+            name = value.strip().strip('"')
+            if name.lower() not in _SEARCH_STATUSES:
+                raise bad_request(f"Query parsing error: '{name}' is not a valid monitor status")
+
+
 def search(req: Request) -> Reply:
     query = req.arg("query", "") or ""
+    _check_statuses(query)
     page = req.integer("page", 0) or 0
     per_page = req.integer("per_page", 30, minimum=1) or 30
     terms = query.split()
@@ -410,6 +426,19 @@ def search(req: Request) -> Reply:
     return Reply(body=body)
 
 
+def group_search(req: Request) -> Reply:
+    """Monitor groups exist once a monitor is evaluated on data; the emulator evaluates none."""
+    _check_statuses(req.arg("query", "") or "")
+    page = req.integer("page", 0) or 0
+    per_page = req.integer("per_page", 30, minimum=1) or 30
+    body = {
+        "counts": {"status": [], "type": []},
+        "groups": [],
+        "metadata": {"total_count": 0, "page_count": 0, "page": page, "per_page": per_page},
+    }
+    return Reply(body=body)
+
+
 def can_delete(req: Request) -> Reply:
     raw = req.arg("monitor_ids")
     if not raw:
@@ -440,6 +469,7 @@ ROUTES = [
     Route("GET", "/api/v1/monitor", list_, limit_name="monitors"),
     Route("POST", "/api/v1/monitor/validate", validate_new, limit_name="monitors"),
     Route("GET", "/api/v1/monitor/search", search, limit_name="monitors"),
+    Route("GET", "/api/v1/monitor/groups/search", group_search, limit_name="monitors"),
     Route("GET", "/api/v1/monitor/can_delete", can_delete, limit_name="monitors"),
     Route("GET", "/api/v1/monitor/{monitor_id}", get, limit_name="monitors"),
     Route("PUT", "/api/v1/monitor/{monitor_id}", update, limit_name="monitors"),

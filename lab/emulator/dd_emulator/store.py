@@ -55,6 +55,7 @@ class Store:
             self.downtimes: dict[str, dict[str, Any]] = {}
             self.events: list[dict[str, Any]] = []
             self.next_monitor_id = 100000001
+            self.next_downtime_id = 1000000001  # v1 (integer) downtime ids
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -65,6 +66,7 @@ class Store:
                 "downtimes": list(self.downtimes.values()),
                 "events": list(self.events),
                 "next_monitor_id": self.next_monitor_id,
+                "next_downtime_id": self.next_downtime_id,
             }
 
     def load(self) -> None:
@@ -77,6 +79,10 @@ class Store:
             self.downtimes = {d["id"]: d for d in data.get("downtimes", [])}
             self.events = list(data.get("events", []))
             self.next_monitor_id = int(data.get("next_monitor_id", 100000001))
+            self.next_downtime_id = int(data.get("next_downtime_id", 1000000001))
+            for stored in sorted(self.downtimes.values(), key=lambda d: d["created"]):
+                if "v1_id" not in stored:  # state written before v1 downtimes were emulated
+                    stored["v1_id"] = self.new_downtime_id()
 
     def save(self) -> None:
         """Write the state atomically (temp file + rename) when a state file is configured."""
@@ -95,4 +101,11 @@ class Store:
         with self.lock:
             value = self.next_monitor_id
             self.next_monitor_id += 1
+            return value
+
+    def new_downtime_id(self) -> int:
+        """The integer id a downtime has in the v1 API (v2 uses its UUID)."""
+        with self.lock:
+            value = self.next_downtime_id
+            self.next_downtime_id += 1
             return value
