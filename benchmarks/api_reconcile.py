@@ -29,13 +29,9 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "lab" / "emulator"))
-
-from dd_emulator import Emulator  # noqa: E402 - lab path set just above
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import machine, utc_stamp, write_results  # noqa: E402 - path set just above
+from benchlib import RESULTS, ansible_env, machine, utc_stamp, write_results
+from dd_emulator import Emulator
 
 API_KEY, APP_KEY = "lab-api-key", "lab-app-key"
 RECURRENCE = {"days": ["mon", "tue", "wed", "thu", "fri"], "start_time": "19:00", "end_time": "09:00"}
@@ -207,17 +203,12 @@ def summarise(counts: dict[str, int]) -> dict[str, Any]:
 
 
 def run_phase(emu: Emulator, play: Path, vars_file: Path, workdir: Path) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".collections"),
+    env = ansible_env(
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
         ANSIBLE_PIPELINING="1",
-        ANSIBLE_NOCOLOR="1",
         ANSIBLE_LOCALHOST_WARNING="false",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
     )
-    for key in ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "DD_API_URL"):
-        env.pop(key, None)
     emu.reset_counts()
     started = time.monotonic()
     proc = subprocess.run(
@@ -252,7 +243,7 @@ def bench_tool(name: str, play_doc: list[Any], n: int, workdir: Path) -> list[di
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--objects", "-n", type=int, default=int(os.environ.get("BENCH_OBJECTS", "100")))
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--skip-community", action="store_true")
     args = parser.parse_args()
     n = args.objects

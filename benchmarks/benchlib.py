@@ -13,6 +13,18 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
+# The lab's API emulator (lab/emulator/dd_emulator) is imported by both benchmarks.
+sys.path.insert(0, str(REPO / "lab" / "emulator"))
+# Credentials from the caller's shell would override the lab's fake ones in the modules.
+DATADOG_ENV = ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "DD_API_URL")
+
+
+def ansible_env(**settings: str) -> dict[str, str]:
+    """The environment of a benchmarked ansible-playbook: this collection, no colour, no DD_*."""
+    env = {k: v for k, v in os.environ.items() if k not in DATADOG_ENV}
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(REPO / ".collections"), ANSIBLE_NOCOLOR="1")
+    env.update(settings)
+    return env
 
 
 def machine() -> dict[str, Any]:

@@ -35,10 +35,8 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, RESULTS, machine, utc_stamp, write_results
-
-sys.path.insert(0, str(REPO / "lab" / "emulator"))
-from dd_emulator import Emulator
+from benchlib import REPO, RESULTS, ansible_env, machine, utc_stamp, write_results
+from dd_emulator import Emulator  # benchlib puts the lab on the path
 
 API_KEY, APP_KEY = "lab-api-key", "lab-app-key"
 PREFIX = "ddx-bench-"
@@ -187,12 +185,7 @@ def bench(
     names = [f"{PREFIX}{i:02d}" for i in range(1, n + 1)]
     inv = write_inventory(work / f"inv-{n}-{tuning}", names)
     cache = work / f"facts-{n}-{tuning}"
-    env = dict(os.environ)
-    for key in ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "DD_API_URL"):
-        env.pop(key, None)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".collections"),
-        ANSIBLE_NOCOLOR="1",
+    env = ansible_env(
         ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
         PROFILE_TASKS_TASK_OUTPUT_LIMIT="8",
         DDX_LAB_API_URL=emu.url,
