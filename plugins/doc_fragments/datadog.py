@@ -21,24 +21,32 @@ options:
     type: str
   site:
     description:
-      - The Datadog site of your organisation; selects the API host (for example C(api.datadoghq.eu)).
+      - The Datadog site of your organisation (the site parameter of Datadog's "Getting Started
+        with Datadog Sites" page); selects the API host C(api.<site>) and the web app host used
+        for returned URLs (C(app.datadoghq.com), C(us3.datadoghq.com), C(app.datadoghq.eu), ...).
       - If not set, the value of the E(DD_SITE) environment variable is used.
       - Ignored when O(api_url) is set.
     type: str
     default: datadoghq.com
     choices:
       - datadoghq.com
-      - datadoghq.eu
       - us3.datadoghq.com
       - us5.datadoghq.com
+      - datadoghq.eu
       - ap1.datadoghq.com
       - ap2.datadoghq.com
       - uk1.datadoghq.com
       - ddog-gov.com
+      - us2.ddog-gov.com
   api_url:
     description:
-      - Custom base URL of the API, for example a proxy or a local API emulator (C(http://127.0.0.1:8080)).
-      - Overrides O(site). If not set, the value of the E(DD_API_URL) environment variable is used.
+      - Base URL of the API instead of the site's, for example a proxy or the lab's API emulator
+        (C(http://127.0.0.1:8080)). Overrides O(site).
+      - Must be C(https://HOST[:PORT]); C(http://) is accepted only for a loopback host
+        (127.0.0.0/8, C(::1), C(localhost)), since the API and application keys are sent with every request.
+      - Base URL only, without a path (the modules add C(/api/v1/...) themselves); anything else fails
+        before a request is sent.
+      - If not set, the value of the E(DD_API_URL) environment variable is used.
     type: str
   validate_certs:
     description:
@@ -56,7 +64,9 @@ options:
         the number of seconds in the C(X-RateLimit-Reset) header) or, for reads, updates and deletes,
         after a server error (HTTP 5xx) or a transport error, with exponential backoff.
       - A create that failed with a server error is retried only after re-reading the server and
-        finding that the object was not created; it is never sent twice blindly.
+        finding that the object was not created; it is never sent twice blindly. When no answer came
+        at all (timeout, connection lost), the server may still create the object later, so the module
+        keeps re-reading for up to O(timeout) x (O(retries) + 1) seconds before it sends the create again.
     type: int
     default: 5
   retry_backoff:
@@ -70,6 +80,9 @@ notes:
   - These modules talk to the Datadog API; run them on the controller (a play on C(localhost)) or delegate.
   - Set the connection options once for all Datadog modules with C(module_defaults) and the
     action group C(group/datadog_exercise.stack.datadog).
+  - Concurrent runs that create the same object (same name or title) converge on one object - the
+    oldest; the others delete what they created. Still, run these tasks once per play
+    (set C(run_once=true) when the play has several hosts) rather than once per host.
 """
 
     ATTRIBUTES = r"""

@@ -10,9 +10,11 @@ operation, the resource and Datadog's ``errors``. Results are plain JSON-like da
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import time
 import traceback
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import (
     DatadogError,
@@ -23,35 +25,91 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.retries imp
     decide,
     is_transient,
 )
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.sites import SITES as SITE_TABLE
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.sites import api_url as site_api_url
 
 DATADOG_IMPORT_ERROR: str | None = None
 try:
     import urllib3
     from datadog_api_client import ApiClient, Configuration
     from datadog_api_client.exceptions import ApiException, OpenApiException
+    from datadog_api_client.v1.api.authentication_api import AuthenticationApi
 except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
     DATADOG_IMPORT_ERROR = traceback.format_exc()
     HAS_DATADOG = False
 else:
     HAS_DATADOG = True
 
-SITES = {
-    "datadoghq.com": "https://api.datadoghq.com",
-    "datadoghq.eu": "https://api.datadoghq.eu",
-    "us3.datadoghq.com": "https://api.us3.datadoghq.com",
-    "us5.datadoghq.com": "https://api.us5.datadoghq.com",
-    "ap1.datadoghq.com": "https://api.ap1.datadoghq.com",
-    "ap2.datadoghq.com": "https://api.ap2.datadoghq.com",
-    "uk1.datadoghq.com": "https://api.uk1.datadoghq.com",
-    "ddog-gov.com": "https://api.ddog-gov.com",
-}
+# site -> API base URL (from the one table of sites, module_utils/sites.py)
+SITES = {site: info["api_url"] for site, info in SITE_TABLE.items()}
+
+# Operations whose 404 can only mean "this is not the Datadog API" (a list or validate endpoint
+# always exists there); only a get/update/delete by id may answer 404 for a missing object.
+ENDPOINT_OPERATIONS = frozenset({"list", "validate", "search"})
+
+
+class ApiUrlError(ValueError):
+    """``api_url`` is unsafe or not a base URL; the message names the option."""
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_url(api_url: str) -> str:
+    """Validate ``api_url`` and return it without a trailing slash.
+
+    ``https://host[:port]`` only; ``http://`` only to a loopback host (127.0.0.0/8, ::1,
+    localhost: the lab emulator), because the API and application keys travel in headers.
+    No path, query or credentials: the client appends ``/api/v1/...`` itself, so a path would
+    make every request miss the API.
+    """
+    text = api_url.strip()
+    if "://" not in text:
+        raise ApiUrlError(
+            f"api_url {api_url!r} has no scheme: give https://HOST[:PORT] "
+            "(http:// is accepted only for a loopback host such as 127.0.0.1, for the lab emulator)"
+        )
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if parts.username is not None or parts.password is not None:
+        raise ApiUrlError("api_url must not contain a user name or password (the keys go in api_key/app_key)")
+    host = parts.hostname or ""
+    if scheme not in ("http", "https") or not host:
+        raise ApiUrlError(f"api_url {api_url!r} must be https://HOST[:PORT]")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ApiUrlError(f"api_url {api_url!r} has an invalid port") from None
+    if scheme == "http" and not _loopback(host):
+        raise ApiUrlError(
+            f"api_url {api_url!r} uses plain http:// to a host that is not loopback: the API and "
+            "application keys would travel unencrypted; use https:// "
+            "(http:// is accepted only for 127.0.0.0/8, ::1 and localhost)"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        extra = (
+            parts.path
+            + (f"?{parts.query}" if parts.query else "")
+            + (f"#{parts.fragment}" if parts.fragment else "")
+        )
+        raise ApiUrlError(
+            f"api_url {api_url!r} has a path ({extra!r}): give the base URL only, "
+            f"{scheme}://{parts.netloc} (the modules add /api/v1/... and /api/v2/... themselves)"
+        )
+    return f"{scheme}://{parts.netloc}"
 
 
 def base_url(site: str, api_url: str | None) -> str:
-    """``api_url`` wins (proxies, the lab emulator); otherwise the API host of ``site``."""
+    """``api_url`` wins (proxies, the lab emulator; checked by check_api_url); else the site's API host."""
     if api_url:
-        return api_url.rstrip("/")
-    return SITES[site]
+        return check_api_url(api_url)
+    return site_api_url(site)
 
 
 def to_plain(value: Any) -> Any:
@@ -63,10 +121,12 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, datetime.datetime):
+        # Microseconds are kept when the server sent them: creation times decide which of two
+        # objects created at once is the older (resource.settle_created).
         if value.tzinfo is not None:
             value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-            return value.isoformat(timespec="seconds") + "Z"
-        return value.isoformat(timespec="seconds")
+            return value.isoformat() + "Z"
+        return value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     if value is not None and type(value).__module__.startswith("datadog_api_client"):
@@ -87,12 +147,19 @@ class DatadogClient:
         timeout: float = 30.0,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        read_only: bool = False,
     ) -> None:
         self.url = url
         self.timeout = timeout
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
+        self.clock = clock
+        # Check mode: lookups that settle race copies report instead of deleting.
+        self.read_only = read_only
         self.waits: list[float] = []
+        self.warnings: list[str] = []
+        self._endpoint_checked = False
         keys = {"apiKeyAuth": api_key}
         if app_key:
             keys["appKeyAuth"] = app_key
@@ -104,33 +171,60 @@ class DatadogClient:
         self.api = ApiClient(config)
         self.api.user_agent = "datadog_exercise.stack (Ansible) " + self.api.user_agent
 
-    def _recover(self, recover: Callable[[], Any], attempt: int, *, outcome_unknown: bool) -> Any:
+    @property
+    def settle_window(self) -> float:
+        """How long a request we got no answer to may still land: the whole retry window."""
+        return self.timeout * (self.policy.retries + 1)
+
+    def _recover(
+        self, recover: Callable[[], Any], attempt: int, *, outcome_unknown: bool, sent_at: float
+    ) -> Any:
         """Re-read after a failed create; return what the server holds, or None.
 
         A 5xx answer came from the server, which refused the request: one re-read after the
-        backoff settles it. With no answer at all (read timeout, connection dropped) the server
-        may still be working on the request: wait as long as the request was given, re-read,
-        and once more after another such wait, so a slow create is found instead of duplicated.
+        backoff settles it. With no answer at all (read timeout, connection dropped after the
+        request was sent) the server may still be working on it: re-read every quarter of the
+        timeout until the object appears or until ``settle_window`` (timeout x attempts) has
+        passed since the request was sent. Only then is the create sent again, so a server that
+        answers after several timeouts is found instead of duplicated.
         """
-        waits = [self.policy.backoff_delay(attempt)]
-        if outcome_unknown:
-            waits = [max(waits[0], self.timeout), self.timeout]
-        for wait in waits:
+        if not outcome_unknown:
+            wait = self.policy.backoff_delay(attempt)
+            self.waits.append(wait)
+            self.sleep(wait)
+            return recover()
+        deadline = sent_at + self.settle_window
+        interval = min(max(self.timeout / 4, 0.05), 5.0)
+        while True:
+            wait = max(0.0, min(interval, deadline - self.clock()))
             self.waits.append(wait)
             self.sleep(wait)
             found = recover()
-            if found is not None:
+            if found is not None or self.clock() >= deadline:
                 return found
-        return None
+
+    def check_endpoint(self) -> None:
+        """Make sure ``url`` serves the Datadog API (once per client), via ``GET /api/v1/validate``.
+
+        Called when a read by id answers 404: that means "absent" only on the real API. A wrong
+        api_url answers 404 to everything, and "absent" would then be a lie.
+        """
+        if self._endpoint_checked:
+            return
+        self.call("validate", "the API keys", AuthenticationApi(self.api).validate)
+        self._endpoint_checked = True
 
     def read_or_none(self, resource: str, func: Callable[..., Any], *args: Any) -> Any:
         """Read one object; None when the server answers 404 (it does not exist, or no longer)."""
         try:
-            return self.call("read", resource, func, *args)
+            answer = self.call("read", resource, func, *args)
         except DatadogError as err:
             if err.status == 404:
+                self.check_endpoint()
                 return None
             raise
+        self._endpoint_checked = True
+        return answer
 
     def close(self) -> None:
         self.api.close()
@@ -140,6 +234,16 @@ class DatadogClient:
             status = exc.status or None
             errors = errors_from_body(exc.body) if exc.body is not None else []
             detail = None if errors else str(exc.reason or "")
+            if status == 404 and operation in ENDPOINT_OPERATIONS:
+                return DatadogError(
+                    operation,
+                    resource,
+                    status,
+                    errors,
+                    f"{self.url} does not serve the Datadog API here (a {operation} endpoint "
+                    "answered 404 Not Found): check api_url (base URL only, no path) and site",
+                    wrong_endpoint=True,
+                )
             return DatadogError(operation, resource, status, errors, detail or None)
         if isinstance(exc, OpenApiException):
             return DatadogError(operation, resource, None, [], f"invalid request or response: {exc}")
@@ -163,16 +267,19 @@ class DatadogClient:
         """
         attempt = 0
         while True:
+            sent_at = self.clock()
             try:
                 return to_plain(func(*args, **kwargs))
             except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
                 status = getattr(exc, "status", None) if isinstance(exc, ApiException) else None
                 headers = getattr(exc, "headers", None)
-                delay = decide(status, headers, attempt, self.policy, idempotent=idempotent)
+                # A connection that was never made carried no request: re-sending is safe.
+                never_sent = not_sent(exc)
+                delay = decide(status, headers, attempt, self.policy, idempotent=idempotent or never_sent)
                 recoverable = not idempotent and recover is not None and is_transient(status)
                 if delay is None and recoverable and attempt < self.policy.retries:
                     # The create may have reached the server: re-read before sending it again.
-                    found = self._recover(recover, attempt, outcome_unknown=status is None)
+                    found = self._recover(recover, attempt, outcome_unknown=status is None, sent_at=sent_at)
                     if found is not None:
                         return found
                     attempt += 1
@@ -189,3 +296,11 @@ class DatadogClient:
                 attempt += 1
             except OpenApiException as exc:
                 raise self._failure(operation, resource, exc) from None
+
+
+def not_sent(exc: BaseException) -> bool:
+    """True when the transport failed before the request left (connection refused/timed out)."""
+    reason: Any = exc
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        reason = exc.reason
+    return isinstance(reason, (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.NewConnectionError))

@@ -13,12 +13,13 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import (
     DATADOG_IMPORT_ERROR,
     HAS_DATADOG,
-    SITES,
+    ApiUrlError,
     DatadogClient,
     base_url,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.sites import DEFAULT_SITE, site_names
 
 
 def datadog_argument_spec() -> dict[str, Any]:
@@ -33,8 +34,8 @@ def datadog_argument_spec() -> dict[str, Any]:
         "app_key": {"type": "str", "no_log": True, "fallback": (env_fallback, ["DD_APP_KEY"])},
         "site": {
             "type": "str",
-            "default": "datadoghq.com",
-            "choices": sorted(SITES),
+            "default": DEFAULT_SITE,
+            "choices": site_names(),
             "fallback": (env_fallback, ["DD_SITE"]),
         },
         "api_url": {"type": "str", "fallback": (env_fallback, ["DD_API_URL"])},
@@ -65,6 +66,11 @@ class DatadogModule:
                 self.fail(f"{name} must be greater than 0, got {self.params[name]}")
         if self.params["retries"] < 0:
             self.fail(f"retries must be 0 or more, got {self.params['retries']}")
+        try:
+            # Checked here, before any request: keys must never travel in clear text.
+            self.url = base_url(self.params["site"], self.params["api_url"])
+        except ApiUrlError as exc:
+            self.fail(f"{exc} (option api_url or environment variable DD_API_URL)")
         self._client: DatadogClient | None = None
 
     @property
@@ -74,10 +80,11 @@ class DatadogModule:
             self._client = DatadogClient(
                 api_key=p["api_key"],
                 app_key=p["app_key"],
-                url=base_url(p["site"], p["api_url"]),
+                url=self.url,
                 validate_certs=p["validate_certs"],
                 timeout=p["timeout"],
                 policy=RetryPolicy(retries=p["retries"], backoff=p["retry_backoff"]),
+                read_only=self.check_mode,
             )
         return self._client
 
@@ -95,8 +102,17 @@ class DatadogModule:
         try:
             outcome = ensure(self.client, self.params, self.check_mode)
         except DatadogError as err:
+            self._flush_warnings()
             self.fail_error(err)
+        self._flush_warnings()
         self.exit(**outcome)
+
+    def _flush_warnings(self) -> None:
+        """Warnings the client collected (race copies settled by a lookup)."""
+        if self._client is not None:
+            for text in self._client.warnings:
+                self.module.warn(text)
+            self._client.warnings.clear()
 
     def exit(self, **result: Any) -> None:
         if self._client is not None:

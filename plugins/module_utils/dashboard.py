@@ -5,28 +5,30 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.models import check_body
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize import (
+    check_key,
     clean,
+    key_matches,
+    load_document,
     string_set,
     trim,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
     PAGE_SIZE,
-    only_one,
+    RaceRules,
+    all_matches,
+    content,
     paginate,
     result,
+    settle_created,
+    settle_found,
 )
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    yaml = None
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.sites import app_url_for
 
 try:
     from datadog_api_client.v1.api.dashboards_api import DashboardsApi
@@ -59,34 +61,66 @@ MANAGED = (
     "notify_list",
     "reflow_type",
     "tags",
+    "restricted_roles",
 )
-SET_FIELDS = ("notify_list", "tags")
+# Always managed (the API requires them in every PUT); the others only when the task sets them.
+ALWAYS_MANAGED = ("title", "layout_type", "widgets")
+SET_FIELDS = ("notify_list", "tags", "restricted_roles")
 DEFAULTS: dict[str, Any] = {"reflow_type": "auto"}
+# Fields of the current dashboard that may be sent back in a PUT (the client's model, less the
+# deprecated is_read_only that Datadog ignores).
+SENDABLE = frozenset(Dashboard.attribute_map) - {"is_read_only"} if Dashboard is not None else frozenset()
 
 
 def load_definition(definition: Any) -> dict[str, Any]:
     """``definition`` option (dict, JSON text or YAML text) -> dict."""
-    if isinstance(definition, dict):
-        return copy.deepcopy(definition)
-    text = str(definition)
-    try:
-        data = json.loads(text)
-    except ValueError:
-        if yaml is None:
+    return load_document(definition, "dashboard definition")
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def check_rules(body: dict[str, Any], resource: str) -> None:
+    """Datadog's rules beyond the client's schema, checked before any request (field named).
+
+    From the API's answers (recorded): an empty string in a template variable's ``defaults``
+    ("Minimum length of parameter 'defaults' should be 1"), ``default`` and ``defaults`` together
+    ("'template_variables' is invalid"); from the schema's description: every widget of a
+    ``free`` layout needs its ``layout`` (position and size), ``reflow_type`` is for ``ordered``.
+    """
+    for index, variable in enumerate(body.get("template_variables") or []):
+        where = ("template_variables", index)
+        if not isinstance(variable, dict):
+            raise DatadogError("check", resource, detail=f"{_where(where)} must be a mapping")
+        if not variable.get("name"):
+            raise DatadogError("check", resource, detail=f"{_where((*where, 'name'))} is required")
+        if "default" in variable and "defaults" in variable:
             raise DatadogError(
-                "parse", "dashboard definition", detail="not JSON and PyYAML is missing"
-            ) from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise DatadogError(
-                "parse", "dashboard definition", detail=f"neither JSON nor YAML: {exc}"
-            ) from None
-    if not isinstance(data, dict):
-        raise DatadogError(
-            "parse", "dashboard definition", detail="must be a mapping (the exported dashboard JSON)"
-        )
-    return data
+                "check",
+                resource,
+                detail=f"{_where(where)}: give 'defaults' (a list) or the deprecated 'default', not both",
+            )
+        for pos, value in enumerate(variable.get("defaults") or []):
+            if not isinstance(value, str) or not value:
+                raise DatadogError(
+                    "check",
+                    resource,
+                    detail=f"{_where((*where, 'defaults', pos))} must be a non-empty string "
+                    f"(got {value!r}); use '*' for all values",
+                )
+    if body.get("layout_type") == "free":
+        for index, widget in enumerate(body.get("widgets") or []):
+            if isinstance(widget, dict) and not widget.get("layout"):
+                raise DatadogError(
+                    "check",
+                    resource,
+                    detail=f"widgets[{index}].layout is required in a 'free' layout "
+                    "(x, y, width and height of the widget)",
+                )
 
 
 def desired_dashboard(params: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +134,7 @@ def desired_dashboard(params: dict[str, Any]) -> dict[str, Any]:
             body[key] = copy.deepcopy(params[key])
     if not body.get("title"):
         raise DatadogError("check", "dashboard", detail="title is required (option title or in definition)")
+    check_key(body["title"], "title", "dashboard")
     if body.get("layout_type") not in ("ordered", "free"):
         raise DatadogError(
             "check",
@@ -109,6 +144,24 @@ def desired_dashboard(params: dict[str, Any]) -> dict[str, Any]:
     body.setdefault("widgets", [])
     if body.get("layout_type") == "free":
         body.pop("reflow_type", None)
+    return body
+
+
+def managed_keys(desired: dict[str, Any]) -> set[str]:
+    """What the task manages: the required fields and every field it (or its document) sets."""
+    return set(ALWAYS_MANAGED) | {k for k in MANAGED if k in desired}
+
+
+def update_body(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """The PUT body: Datadog replaces the whole dashboard, so what the task does not manage is
+    sent with its current value (``restricted_roles``, ``description``, ``tags``, ...)."""
+    body = copy.deepcopy(desired)
+    for key, value in current.items():
+        if key in body or key in SERVER_ONLY or key not in SENDABLE or value is None:
+            continue
+        if key == "reflow_type" and body.get("layout_type") == "free":
+            continue
+        body[key] = copy.deepcopy(value)
     return body
 
 
@@ -129,15 +182,18 @@ def _strip_widget_ids(widgets: Any) -> Any:
     return out
 
 
-def normalise(dashboard: dict[str, Any]) -> dict[str, Any]:
+def normalise(dashboard: dict[str, Any], keys: set[str] | None = None) -> dict[str, Any]:
+    """Project a dashboard onto the fields in ``keys`` (all of MANAGED by default)."""
     out: dict[str, Any] = {}
     for key in MANAGED:
+        if keys is not None and key not in keys:
+            continue
         value = dashboard.get(key)
         if key in SET_FIELDS:
             value = string_set(value) or None
         elif key == "widgets":
             value = _strip_widget_ids(copy.deepcopy(value or []))
-        elif key in ("description", "title"):
+        elif key == "description":
             value = trim(value) or None
         elif key in ("template_variables", "template_variable_presets"):
             value = value or None
@@ -158,7 +214,7 @@ class DashboardService:
         return self.client.read_or_none(f"dashboard {dashboard_id}", self.api.get_dashboard, dashboard_id)
 
     def find_by_title(self, title: str) -> dict[str, Any] | None:
-        """List summaries (paged), match the exact title, then read the one full dashboard."""
+        """List summaries (paged), match the title (see normalize.key_matches), read the one match."""
 
         def page(n: int) -> list[dict[str, Any]]:
             answer = self.client.call(
@@ -171,18 +227,47 @@ class DashboardService:
             )
             return answer.get("dashboards") or []
 
-        matches = [d for d in paginate(page, key=lambda d: d.get("id")) if d.get("title") == title]
-        summary = only_one(matches, "dashboard", "title", title)
+        matches = [d for d in paginate(page, key=lambda d: d.get("id")) if key_matches(d.get("title"), title)]
+        summary = self.one_of(matches, title)
         return self.get(summary["id"]) if summary else None
 
+    # -- concurrent runs: the oldest dashboard with the title wins (see resource.py) -------------
+    RACE = RaceRules(
+        "dashboard", "title", created=lambda d: d.get("created_at"), creator=lambda d: d.get("author_handle")
+    )
+
+    def one_of(self, matches: list[dict[str, Any]], title: str) -> dict[str, Any] | None:
+        """The one dashboard summary a lookup found (race copies settled on the oldest; else an error)."""
+        return settle_found(
+            matches,
+            title,
+            self.RACE,
+            delete=self.delete,
+            read_only=self.client.read_only,
+            warn=self.client.warnings.append,
+            read=lambda summary: self.get(summary["id"]),
+        )
+
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self.client.call(
+        title = body["title"]
+        created = self.client.call(
             "create",
-            f"dashboard {body['title']!r}",
+            f"dashboard {title!r}",
             self.api.create_dashboard,
             body=body,
             idempotent=False,
-            recover=lambda: self.find_by_title(body["title"]),
+            recover=lambda: self.find_by_title(title),
+        )
+        return settle_created(
+            created,
+            self.RACE,
+            find_all=lambda: all_matches(lambda: self.find_by_title(title)),
+            delete=self.delete,
+            read=lambda found: self.get(found["id"]),
+            update=lambda dashboard_id: self.update(dashboard_id, body),
+            same=lambda ours, other: (
+                content({k: ours.get(k) for k in body}) == content({k: other.get(k) for k in body})
+            ),
         )
 
     def update(self, dashboard_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -199,12 +284,16 @@ class DashboardService:
 
 
 def dashboard_url(client_url: str, dashboard: dict[str, Any]) -> str | None:
-    """Datadog returns a relative ``url`` (``/dashboard/abc-def-ghi/title``); make it absolute."""
+    """Datadog returns a relative ``url`` (``/dashboard/abc-def-ghi/title``); make it absolute.
+
+    The web app host comes from the table of sites (``api.us3.datadoghq.com`` ->
+    ``us3.datadoghq.com``, ``api.datadoghq.com`` -> ``app.datadoghq.com``); any other api_url
+    (the lab emulator serves its pages on the API port) is used as it is.
+    """
     url = dashboard.get("url")
     if not url or url.startswith("http"):
         return url
-    base = client_url.replace("://api.", "://app.", 1)
-    return base.rstrip("/") + url
+    return app_url_for(client_url) + url
 
 
 def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
@@ -213,11 +302,17 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
     if params["state"] == "present":
         desired: dict[str, Any] | None = desired_dashboard(params)
         title = desired["title"]
+        # Bad input fails here, with the field named, before any request (check mode too).
+        resource = f"dashboard {title!r}"
+        check_rules(desired, resource)
+        check_body(desired, Dashboard, "check", resource)
     else:
         desired = None
         title = params.get("title")
         if title is None and params.get("definition") is not None:
             title = load_definition(params["definition"]).get("title")
+        if title is not None:
+            check_key(title, "title", "dashboard")
     if dashboard_id:
         current = svc.get(dashboard_id)
     elif title:
@@ -239,20 +334,20 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
             404,
             detail="cannot update a dashboard id that does not exist",
         )
-    # Bad widgets fail here, with the field named, before anything is written (check mode too).
-    check_body(desired, Dashboard, "create" if current is None else "update", f"dashboard {title!r}")
-    after = normalise(desired)
+    keys = managed_keys(desired)
+    after = normalise(desired, keys)
     if current is None:
         created = dict(desired, id=None) if check_mode else svc.create(desired)
         return result(
             True, None, after, dashboard=created, id=created.get("id"), url=dashboard_url(client.url, created)
         )
-    before = normalise(current)
+    before = normalise(current, keys)
     if before == after:
         return result(
             False, before, after, dashboard=current, id=current["id"], url=dashboard_url(client.url, current)
         )
-    updated = dict(current, **desired) if check_mode else svc.update(current["id"], desired)
+    body = update_body(current, desired)
+    updated = dict(current, **body) if check_mode else svc.update(current["id"], body)
     return result(
         True, before, after, dashboard=updated, id=current["id"], url=dashboard_url(client.url, updated)
     )

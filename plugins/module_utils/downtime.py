@@ -5,8 +5,15 @@
 Datadog downtimes have no name field. The module stores the name as the **last line of the
 downtime's message**: ``[ansible-name: <name>]`` (after a blank line if there is a message).
 The marker is visible in the Datadog UI, survives edits of the rest of the message and is
-stripped from the ``message`` the module compares and returns. A downtime that is cancelled or
-ended counts as absent.
+stripped from the ``message`` the module compares and returns.
+
+Lookup by name lists **all** downtimes (``GET /api/v2/downtime`` without ``current_only``, which
+Datadog documents as "only return downtimes that are active when the request is made": a
+recurring downtime between two windows is ``scheduled``, not active) and keeps the live ones
+(``active``/``scheduled``). Cancelled and ended downtimes are history: Datadog keeps listing them
+for a while, they never match, and they are never changed. When only ended ones carry the name,
+a new downtime is created (the task's window is in the future: a window wholly in the past is
+rejected before any request) and their ids are returned in ``ended_ids`` with a warning.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ansible.module_utils.common.warnings import warn
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize import (
@@ -24,14 +32,20 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize i
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
     PAGE_SIZE,
-    only_one,
+    RaceRules,
+    all_matches,
+    content,
+    dig,
     paginate,
     result,
+    settle_created,
+    settle_found,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.schedule import (
     ScheduleError,
     api_schedule,
     build_schedule,
+    check_timezone,
     normalise_schedule,
 )
 
@@ -43,16 +57,26 @@ except ImportError:  # pragma: no cover
 NAME_MARKER = "[ansible-name: {name}]"
 NAME_RE = re.compile(r"\[ansible-name: ([^\]\n]+)\]\s*$")
 LIVE_STATUSES = {"active", "scheduled"}
+SCOPE_OPERATORS = {"AND", "OR", "NOT"}
+SCOPE_TOKEN_RE = re.compile(r'\(|\)|"[^"]*"|[^\s()"]+(?:"[^"]*")?')
+SCOPE_TERM_RE = re.compile(r'^[-!]?[^\s:()"]+:\S+$')
+SCOPE_GROUP_KEY_RE = re.compile(r'^[-!]?[^\s:()"]+:$')
 DEFAULT_END_STATES = ["alert", "no data", "warn"]
 DEFAULT_END_TYPES = ["canceled", "expired"]
 
 
 def check_name(name: str) -> str:
+    """The natural-key rule shared with monitors and dashboards (normalize.check_key), plus the
+    marker's own limits: one line, no ']'."""
+    from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize import (  # noqa: PLC0415
+        check_key,
+    )
+
     if not name or not name.strip() or "]" in name or "\n" in name:
         raise DatadogError(
             "check", "downtime name", detail=f"name {name!r} must be non-empty, one line, no ']'"
         )
-    return name.strip()
+    return check_key(name, "name", "downtime name")
 
 
 def compose_message(message: str | None, name: str | None) -> str:
@@ -62,6 +86,50 @@ def compose_message(message: str | None, name: str | None) -> str:
         return text
     marker = NAME_MARKER.format(name=name)
     return f"{text}\n\n{marker}" if text else marker
+
+
+SCOPE_HINT = "every term is key:value or key:(a OR b), joined with AND/OR/NOT; * is everything"
+
+
+def _scope_error(text: str, why: str) -> DatadogError:
+    return DatadogError("check", "downtime scope", detail=f"scope {text!r}: {why}; {SCOPE_HINT}")
+
+
+def check_scope(scope: str | None) -> str:
+    """A downtime scope: ``*``, or ``key:value`` terms (``key:(a OR b)`` groups) with AND/OR/NOT.
+
+    Datadog answers 400 "All values must have a key" for a term without ``key:`` (recorded).
+    """
+    text = (scope or "").strip()
+    if not text:
+        raise _scope_error(text, "must not be empty")
+    words = SCOPE_TOKEN_RE.findall(text)
+    if "".join(words) != re.sub(r"\s+", "", text):
+        raise _scope_error(text, "unbalanced quotes")
+    stack: list[str] = []  # "terms" or "values" (inside key:( ... ))
+    after_key = False
+    for word in words:
+        if word == "(":
+            stack.append("values" if after_key else "terms")
+            after_key = False
+            continue
+        if after_key:
+            raise _scope_error(text, f"{word!r} follows a key without value")
+        if word == ")":
+            if not stack:
+                raise _scope_error(text, "unbalanced ')'")
+            stack.pop()
+            continue
+        if word.upper() in SCOPE_OPERATORS or word == "*" or (stack and stack[-1] == "values"):
+            continue
+        if SCOPE_GROUP_KEY_RE.match(word):
+            after_key = True
+            continue
+        if not SCOPE_TERM_RE.match(word):
+            raise _scope_error(text, f"{word!r} is not key:value")
+    if stack or after_key:
+        raise _scope_error(text, "unbalanced '(' or a key without value")
+    return text
 
 
 def split_message(message: str | None) -> tuple[str, str | None]:
@@ -78,50 +146,107 @@ def attributes_of(downtime: dict[str, Any]) -> dict[str, Any]:
     return downtime.get("attributes", downtime) if isinstance(downtime, dict) else {}
 
 
-def desired_attributes(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Task -> (v2 attributes to send, schedule with bookkeeping for comparison)."""
+def explicit_nulls(raw_args: dict[str, Any], names: tuple[str, ...]) -> frozenset[str]:
+    """Which of ``names`` the task set to null explicitly (``raw_args``: the arguments as sent)."""
+    return frozenset(n for n in names if n in raw_args and raw_args[n] is None)
+
+
+def monitor_identifier(params: dict[str, Any], null_options: frozenset[str]) -> dict[str, Any] | None:
+    """The task's ``monitor_identifier``; None when the task leaves it to the existing downtime.
+
+    ``monitor_id: null`` (a templated id of a monitor that does not exist yet) is an error, never
+    "all monitors": silencing every monitor is an explicit ``monitor_tags: ['*']``.
+    """
+    if "monitor_id" in null_options:
+        raise DatadogError(
+            "check",
+            "downtime monitor_id",
+            detail="monitor_id is null (a templated id of a monitor that does not exist yet?); give a "
+            "monitor id, or monitor_tags (['*'] silences every monitor), or leave monitor_id out",
+        )
+    if params.get("monitor_id") is not None:
+        return {"monitor_id": params["monitor_id"]}
+    if params.get("monitor_tags") is not None:
+        tags = string_set(params["monitor_tags"])
+        if not tags:
+            raise DatadogError(
+                "check",
+                "downtime monitor_tags",
+                detail="monitor_tags is empty; list the monitor tags to silence, or ['*'] for every monitor",
+            )
+        return {"monitor_tags": tags}
+    return None
+
+
+def desired_attributes(
+    params: dict[str, Any], null_options: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Task -> (v2 attributes to send, schedule with bookkeeping for comparison).
+
+    Every check that does not need the server runs here, before any request.
+    """
+    label = f"downtime {params.get('name') or params.get('id')!r}"
     try:
         schedule = build_schedule(params)
+        timezone = check_timezone(params.get("timezone") or "UTC")
+        display = check_timezone(params.get("display_timezone") or timezone, "display_timezone")
     except ScheduleError as exc:
+        raise DatadogError("check", label, detail=str(exc)) from None
+    if schedule and "recurrences" in schedule and display != timezone:
+        # Datadog: 400 "timezone must match display_timezone" for a recurring schedule.
         raise DatadogError(
-            "check", f"downtime {params.get('name') or params.get('id')!r}", detail=str(exc)
-        ) from None
-    if params.get("monitor_id") is not None:
-        identifier: dict[str, Any] = {"monitor_id": params["monitor_id"]}
-    else:
-        identifier = {"monitor_tags": string_set(params.get("monitor_tags")) or ["*"]}
+            "check",
+            label,
+            detail=f"display_timezone ({display}) must equal timezone ({timezone}) for a recurring "
+            "downtime (Datadog rejects a different one)",
+        )
     attrs: dict[str, Any] = {
         "message": compose_message(params.get("downtime_message"), params.get("name")),
-        "scope": params.get("scope") or "*",
-        "monitor_identifier": identifier,
+        "scope": check_scope(params.get("scope") or "*"),
+        "display_timezone": display,
         "mute_first_recovery_notification": bool(params.get("mute_first_recovery_notification")),
         "notify_end_states": sorted(params.get("notify_end_states") or DEFAULT_END_STATES),
         "notify_end_types": sorted(params.get("notify_end_types") or DEFAULT_END_TYPES),
     }
+    identifier = monitor_identifier(params, null_options)
+    if identifier is not None:
+        attrs["monitor_identifier"] = identifier
     sched = api_schedule(schedule)
     if sched:
         attrs["schedule"] = sched
     return attrs, schedule
 
 
-def normalise(attrs: dict[str, Any], desired_schedule: dict[str, Any] | None) -> dict[str, Any]:
-    """Project v2 attributes (server's or the task's) onto what the module manages."""
+def normalise(
+    attrs: dict[str, Any], desired_schedule: dict[str, Any] | None, managed_target: bool = True
+) -> dict[str, Any]:
+    """Project v2 attributes (server's or the task's) onto what the module manages.
+
+    ``managed_target=False`` leaves ``monitor_identifier`` out (the task does not set it).
+    """
     message, name = split_message(attrs.get("message"))
     ident = attrs.get("monitor_identifier") or {}
     if ident.get("monitor_id") is not None:
         identifier: dict[str, Any] = {"monitor_id": int(ident["monitor_id"])}
     else:
         identifier = {"monitor_tags": string_set(ident.get("monitor_tags"))}
+    try:
+        schedule = normalise_schedule(attrs.get("schedule"), desired_schedule)
+    except ScheduleError as exc:
+        raise DatadogError(
+            "read", f"downtime {name or ''!r}".strip(), detail=f"cannot read its schedule: {exc}"
+        ) from None
     return clean(
         {
             "name": name,
             "message": message or None,
             "scope": squash_spaces(attrs.get("scope")) or None,
-            "monitor_identifier": identifier,
+            "display_timezone": attrs.get("display_timezone") or None,
+            "monitor_identifier": identifier if managed_target else None,
             "mute_first_recovery_notification": bool(attrs.get("mute_first_recovery_notification")),
             "notify_end_states": string_set(attrs.get("notify_end_states") or DEFAULT_END_STATES),
             "notify_end_types": string_set(attrs.get("notify_end_types") or DEFAULT_END_TYPES),
-            "schedule": normalise_schedule(attrs.get("schedule"), desired_schedule),
+            "schedule": schedule,
         }
     )
 
@@ -139,35 +264,76 @@ def flatten(item: dict[str, Any]) -> dict[str, Any]:
     return attrs
 
 
+def race_comparable(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Attributes of a downtime without its start times: a start left to the server is the
+    creation time, so copies created by concurrent runs differ there and nowhere else."""
+    schedule = dict(attrs.get("schedule") or {})
+    schedule.pop("start", None)
+    recurrences = [r for r in schedule.get("recurrences") or [] if isinstance(r, dict)]
+    schedule["recurrences"] = [{k: v for k, v in r.items() if k != "start"} for r in recurrences]
+    return dict(attrs, schedule=schedule)
+
+
 class DowntimeService:
     def __init__(self, client: DatadogClient) -> None:
         self.client = client
         self.api = DowntimesApi(client.api)
+        # Ended/cancelled downtimes carrying the name, as seen by the last name lookup.
+        self.ended_matches: list[dict[str, Any]] = []
 
     def get(self, downtime_id: str) -> dict[str, Any] | None:
         answer = self.client.read_or_none(f"downtime {downtime_id}", self.api.get_downtime, downtime_id)
         return None if answer is None else answer.get("data")
 
-    def find_by_name(self, name: str) -> dict[str, Any] | None:
-        """List current downtimes (v2, ``current_only``, paged) and match the name marker."""
+    def matches_by_name(self, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(live, ended or cancelled) downtimes whose name marker is ``name``.
+
+        Lists every downtime (v2, paged) WITHOUT ``current_only``: Datadog documents it as "only
+        return downtimes that are active when the request is made", which leaves out a recurring
+        downtime between its windows (``scheduled``).
+        """
 
         def page(n: int) -> list[dict[str, Any]]:
             answer = self.client.call(
                 "list",
                 "downtimes",
                 self.api.list_downtimes,
-                current_only=True,
                 page_offset=n * PAGE_SIZE,
                 page_limit=PAGE_SIZE,
             )
             return answer.get("data") or []
 
-        matches = [
+        named = [
             d
             for d in paginate(page, key=lambda d: d.get("id"))
-            if is_live(d) and split_message(attributes_of(d).get("message"))[1] == name
+            if split_message(attributes_of(d).get("message"))[1] == name
         ]
-        return only_one(matches, "downtime", "name", name)
+        self.ended_matches = [d for d in named if not is_live(d)]
+        return [d for d in named if is_live(d)], self.ended_matches
+
+    def find_by_name(self, name: str) -> dict[str, Any] | None:
+        """The one live downtime named ``name`` (None if none; several is an error)."""
+        return self.one_of(self.matches_by_name(name)[0], name)
+
+    # -- concurrent runs: the oldest live downtime with the name wins (see resource.py) ----------
+    RACE = RaceRules(
+        "downtime",
+        "name",
+        created=lambda d: attributes_of(d).get("created"),
+        creator=lambda d: dig(d, "relationships", "created_by", "data", "id"),
+        comparable=lambda d: race_comparable(attributes_of(d)),
+    )
+
+    def one_of(self, matches: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+        """The one live downtime a lookup found (race copies settled on the oldest; else an error)."""
+        return settle_found(
+            matches,
+            name,
+            self.RACE,
+            delete=self.cancel,
+            read_only=self.client.read_only,
+            warn=self.client.warnings.append,
+        )
 
     def create(self, attrs: dict[str, Any], name: str) -> dict[str, Any]:
         body = {"data": {"type": "downtime", "attributes": attrs}}
@@ -184,7 +350,20 @@ class DowntimeService:
             idempotent=False,
             recover=recover,
         )
-        return answer["data"]
+
+        def same(ours: dict[str, Any], other: dict[str, Any]) -> bool:
+            mine, theirs = attributes_of(ours), attributes_of(other)
+            return content({k: mine.get(k) for k in attrs}) == content({k: theirs.get(k) for k in attrs})
+
+        return settle_created(
+            answer["data"],
+            self.RACE,
+            find_all=lambda: all_matches(lambda: self.find_by_name(name)),
+            delete=self.cancel,
+            read=lambda found: self.get(found["id"]),
+            update=lambda downtime_id: self.update(downtime_id, attrs),
+            same=same,
+        )
 
     def update(self, downtime_id: str, attrs: dict[str, Any]) -> dict[str, Any]:
         body = {"data": {"type": "downtime", "id": downtime_id, "attributes": attrs}}
@@ -201,27 +380,34 @@ class DowntimeService:
                 raise
 
 
-def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+def ensure(
+    client: DatadogClient,
+    params: dict[str, Any],
+    check_mode: bool,
+    null_options: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """``null_options``: options the task set to null explicitly (told apart from omitted ones)."""
     svc = DowntimeService(client)
     name = check_name(params["name"]) if params.get("name") else None
     params = dict(params, name=name)
     downtime_id = params.get("id")
     if params["state"] == "present":
-        desired_attributes(params)  # bad input fails here, before any request
+        desired_attributes(params, null_options)  # bad input fails here, before any request
     if downtime_id:
         current = svc.get(downtime_id)
         if current is not None and not is_live(current):
             current = None
     else:
         current = svc.find_by_name(name) if name else None
+    ended_ids = [] if downtime_id else [str(d.get("id")) for d in svc.ended_matches]
 
     if params["state"] == "absent":
         if current is None:
-            return result(False, None, None, downtime={}, id=downtime_id)
+            return result(False, None, None, downtime={}, id=downtime_id, ended_ids=ended_ids)
         before = normalise(attributes_of(current), None)
         if not check_mode:
             svc.cancel(current["id"])
-        return result(True, before, None, downtime={}, id=current["id"])
+        return result(True, before, None, downtime={}, id=current["id"], ended_ids=ended_ids)
 
     if downtime_id and current is None:
         raise DatadogError(
@@ -239,20 +425,33 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
             "create", "downtime", detail="name is required to create a downtime (its natural key)"
         )
 
-    attrs, schedule = desired_attributes(params)
-    after = normalise(attrs, schedule)
+    attrs, schedule = desired_attributes(params, null_options)
+    managed_target = "monitor_identifier" in attrs
+    if current is None and not managed_target:
+        raise DatadogError(
+            "check",
+            f"downtime {name!r}",
+            detail="give monitor_id, or monitor_tags (['*'] silences every monitor): a new downtime "
+            "needs an explicit choice of monitors",
+        )
+    if current is None and ended_ids:
+        warn(
+            f"downtime {name!r}: ended or cancelled downtime(s) {', '.join(ended_ids)} carry this name; "
+            "they are history and are left alone, a new downtime is scheduled"
+        )
+    after = normalise(attrs, schedule, managed_target)
     if current is None:
         created = {"id": None, "attributes": attrs} if check_mode else svc.create(attrs, name or "")
-        return result(True, None, after, downtime=flatten(created), id=created.get("id"))
+        return result(True, None, after, downtime=flatten(created), id=created.get("id"), ended_ids=ended_ids)
 
-    before = normalise(attributes_of(current), schedule)
+    before = normalise(attributes_of(current), schedule, managed_target)
     if before == after:
-        return result(False, before, after, downtime=flatten(current), id=current["id"])
+        return result(False, before, after, downtime=flatten(current), id=current["id"], ended_ids=ended_ids)
     if check_mode:
         merged = {"id": current["id"], "attributes": dict(attributes_of(current), **attrs)}
-        return result(True, before, after, downtime=flatten(merged), id=current["id"])
+        return result(True, before, after, downtime=flatten(merged), id=current["id"], ended_ids=ended_ids)
     if "schedule" not in attrs and (attributes_of(current).get("schedule") or {}).get("recurrences"):
         # "starts now, never ends" replaces a recurring schedule: send an explicit one-time schedule.
         attrs["schedule"] = {"start": None, "end": None}
     updated = svc.update(current["id"], attrs)
-    return result(True, before, after, downtime=flatten(updated), id=current["id"])
+    return result(True, before, after, downtime=flatten(updated), id=current["id"], ended_ids=ended_ids)

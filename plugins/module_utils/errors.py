@@ -25,12 +25,16 @@ class DatadogError(Exception):
         status: int | None = None,
         errors: list[str] | None = None,
         detail: str | None = None,
+        *,
+        wrong_endpoint: bool = False,
     ) -> None:
         self.operation = operation
         self.resource = resource
         self.status = status
         self.errors = list(errors or [])
         self.detail = detail
+        # The URL does not serve the Datadog API (a list/validate endpoint answered 404).
+        self.wrong_endpoint = wrong_endpoint
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -45,7 +49,7 @@ class DatadogError(Exception):
             parts.append("errors: " + "; ".join(self.errors))
         if self.detail:
             parts.append(self.detail)
-        hint = HINTS.get(self.status or 0)
+        hint = None if self.wrong_endpoint else HINTS.get(self.status or 0)
         if hint:
             parts.append(f"hint: {hint}")
         return ": ".join(parts[:2]) + (" - " + " - ".join(parts[2:]) if len(parts) > 2 else "")

@@ -5,22 +5,30 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize import (
+    check_key,
     clean,
     drop_defaults,
+    key_matches,
+    load_document,
     squash_spaces,
     string_set,
     trim,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
     PAGE_SIZE,
-    only_one,
+    RaceRules,
+    all_matches,
+    content,
     paginate,
     result,
+    settle_created,
+    settle_found,
 )
 
 try:
@@ -88,15 +96,85 @@ SERVER_ONLY = (
     "overall_state_modified",
     "state",
     "matching_downtimes",
-    "draft_status",
     "classification",
     "restriction_policy",
 )
 
 
+# Top-level fields of a monitor document (``definition``) the module manages.
+DOCUMENT_FIELDS = (
+    "name",
+    "type",
+    "query",
+    "message",
+    "tags",
+    "priority",
+    "options",
+    "restricted_roles",
+    "draft_status",
+)
+DRAFT_STATUSES = ("draft", "published")
+
+# Option bounds from the API reference (MonitorOptions in datadog-api-client): (minimum, maximum).
+OPTION_BOUNDS: dict[str, tuple[int, int | None]] = {
+    "no_data_timeframe": (1, None),  # minutes before notifying on missing data
+    "renotify_interval": (0, None),  # minutes; 0 or null = never re-notify
+    "renotify_occurrences": (1, None),
+    "evaluation_delay": (0, None),  # "a non-negative integer" (seconds)
+    "new_group_delay": (0, None),  # "must be a non negative integer" (seconds)
+    "new_host_delay": (0, None),  # "should be a non negative integer" (seconds)
+    "timeout_h": (0, 24),  # "minimum 0 hours, maximum 24 hours"
+    "min_failure_duration": (0, 7200),  # seconds, max 7200
+    "min_location_failed": (1, None),  # "integer, >= 1"
+}
+# group_retention_duration: "minimum one hour, maximum 72 hours", e.g. "60m", "1h", "2d".
+_RETENTION = re.compile(r"^(\d+)([mhd])$")
+_RETENTION_MINUTES = {"m": 1, "h": 60, "d": 1440}
+# A threshold query ends with "<comparator> <number>".
+_COMPARISON = re.compile(r"(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$")
+
+
+def _fail(name: Any, detail: str) -> DatadogError:
+    return DatadogError("check", f"monitor {name!r}" if name else "monitor", detail=detail)
+
+
+def load_monitor_definition(definition: Any) -> dict[str, Any]:
+    """``definition`` (dict, JSON or YAML text, as exported from the UI) -> the fields it manages."""
+    doc = load_document(definition, "monitor definition")
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key in SERVER_ONLY:
+            continue
+        if key == "assets" and not value:
+            continue  # exports carry an empty list; links to runbooks are not managed here
+        if key not in DOCUMENT_FIELDS:
+            raise DatadogError(
+                "parse",
+                "monitor definition",
+                detail=f"definition.{key} is not a monitor field this module manages "
+                f"(known: {', '.join(DOCUMENT_FIELDS)})",
+            )
+        out[key] = copy.deepcopy(value)
+    if "options" in out and not isinstance(out["options"], dict):
+        raise DatadogError("parse", "monitor definition", detail="definition.options must be a mapping")
+    if isinstance(out.get("options"), dict):
+        out["options"].pop("silenced", None)  # v1 mutes: server state, not configuration
+    return out
+
+
 def desired_monitor(params: dict[str, Any]) -> dict[str, Any]:
-    """The API body for the task's monitor (options include explicit defaults, see OPTION_DEFAULTS)."""
+    """The API body for the task's monitor (options include explicit defaults, see OPTION_DEFAULTS).
+
+    With ``definition``, the document gives the fields the task's own options leave unset.
+    """
+    doc = load_monitor_definition(params["definition"]) if params.get("definition") is not None else {}
+
+    def pick(option: str, field: str) -> Any:
+        value = params.get(option)
+        return value if value is not None else doc.get(field)
+
     options: dict[str, Any] = dict(OPTION_DEFAULTS)
+    options.update(doc.get("options") or {})
     for key, value in (params.get("extra_options") or {}).items():
         options[key] = value
     for key, value in (params.get("options") or {}).items():
@@ -111,28 +189,146 @@ def desired_monitor(params: dict[str, Any]) -> dict[str, Any]:
             k: v for k, v in options["threshold_windows"].items() if v is not None
         }
     body: dict[str, Any] = {
-        "name": params["name"],
-        "type": params["type"],
-        "query": params["query"],
-        "message": params.get("notification_message") or "",
-        "tags": string_set(params.get("tags")),
-        "priority": params.get("priority"),
+        "name": pick("name", "name"),
+        "type": pick("type", "type"),
+        "query": pick("query", "query"),
+        "message": pick("notification_message", "message") or "",
+        "tags": string_set(pick("tags", "tags")),
+        "priority": pick("priority", "priority"),
         "options": options,
     }
-    if params.get("restricted_roles") is not None:
-        body["restricted_roles"] = string_set(params["restricted_roles"])
+    restricted = pick("restricted_roles", "restricted_roles")
+    if restricted is not None:
+        body["restricted_roles"] = string_set(restricted)
+    draft = pick("draft_status", "draft_status")
+    if draft is not None:
+        body["draft_status"] = draft
     return body
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_thresholds(name: Any, query: str, thresholds: dict[str, Any]) -> None:
+    """Thresholds are numbers; ``critical`` is the query's; the others sit on the right side."""
+    for key, value in thresholds.items():
+        if key not in THRESHOLD_KEYS:
+            raise _fail(name, f"options.thresholds.{key} is not a threshold ({', '.join(THRESHOLD_KEYS)})")
+        if value is not None and not _number(value):
+            raise _fail(name, f"options.thresholds.{key} must be a number (got {value!r})")
+    match = _COMPARISON.search(query or "")
+    if not match:
+        return
+    operator, value = match.group(1), float(match.group(2))
+    critical = thresholds.get("critical")
+    if critical is not None and float(critical) != value:
+        raise _fail(
+            name,
+            f"options.thresholds.critical ({critical}) must equal the threshold in the query ({value:g})",
+        )
+    critical = value
+    if operator in (">", ">="):
+        above, word = True, "below"
+    elif operator in ("<", "<="):
+        above, word = False, "above"
+    else:
+        return  # == and != have no side
+
+    def wrong_side(x: float, limit: float, strict: bool) -> bool:
+        if above:
+            return x >= limit if strict else x > limit
+        return x <= limit if strict else x < limit
+
+    warning = thresholds.get("warning")
+    rules = [
+        ("critical_recovery", "critical", critical, True),
+        ("warning", "critical", critical, False),
+        ("warning_recovery", "warning", warning, True),
+    ]
+    for key, other, limit, strict in rules:
+        got = thresholds.get(key)
+        if got is None or limit is None:
+            continue
+        if wrong_side(float(got), float(limit), strict):
+            rel = word if strict else f"{word} or equal to"
+            raise _fail(
+                name,
+                f"options.thresholds.{key} ({got:g}) must be {rel} options.thresholds.{other} "
+                f"({float(limit):g}) for a query that alerts when the value is {operator} {critical:g}",
+            )
+
+
+def _check_retention(name: Any, value: Any) -> None:
+    match = _RETENTION.match(value) if isinstance(value, str) else None
+    minutes = int(match.group(1)) * _RETENTION_MINUTES[match.group(2)] if match else -1
+    if not 60 <= minutes <= 72 * 60:
+        raise _fail(
+            name,
+            f"options.group_retention_duration {value!r} must be a duration from 1h to 72h "
+            "(for example '60m', '1h', '2d')",
+        )
+
+
+def validate_monitor(body: dict[str, Any]) -> None:
+    """Datadog's documented rules, checked before any request (check mode too), field named."""
+    name = body.get("name")
+    missing = [k for k in ("name", "type", "query") if not body.get(k)]
+    if missing:
+        raise _fail(
+            name, f"state=present but missing: {', '.join(missing)} (give them as options or in definition)"
+        )
+    check_key(name, "name", "monitor")
+    if body["type"] not in MONITOR_TYPES:
+        raise _fail(name, f"type {body['type']!r} is not one of: {', '.join(MONITOR_TYPES)}")
+    priority = body.get("priority")
+    if priority is not None and (
+        not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 5
+    ):
+        raise _fail(name, f"priority must be an integer from 1 to 5 (got {priority!r})")
+    draft = body.get("draft_status")
+    if draft is not None and draft not in DRAFT_STATUSES:
+        raise _fail(name, f"draft_status must be one of {', '.join(DRAFT_STATUSES)} (got {draft!r})")
+    options = body.get("options") or {}
+    for key, (low, high) in OPTION_BOUNDS.items():
+        value = options.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _fail(name, f"options.{key} must be an integer (got {value!r})")
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise _fail(name, f"options.{key} must be {bound} (got {value})")
+    if options.get("group_retention_duration") is not None:
+        _check_retention(name, options["group_retention_duration"])
+    thresholds = options.get("thresholds")
+    if thresholds is not None:
+        if not isinstance(thresholds, dict):
+            raise _fail(name, "options.thresholds must be a mapping")
+        _check_thresholds(name, body["query"], thresholds)
 
 
 def managed_option_keys(desired: dict[str, Any]) -> set[str]:
     return set(OPTION_DEFAULTS) | {k for k, v in desired.get("options", {}).items() if v is not None}
 
 
-def normalise(monitor: dict[str, Any], option_keys: set[str], manage_roles: bool) -> dict[str, Any]:
+def update_body(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """The PUT body. Datadog keeps top-level fields a PUT leaves out but replaces ``options`` as a
+    whole (recorded: options not sent are reset), so the options the task does not manage are
+    sent back with their current value."""
+    keys = managed_option_keys(desired)
+    options = {k: copy.deepcopy(v) for k, v in (current.get("options") or {}).items() if k not in keys}
+    options.update(copy.deepcopy(desired.get("options") or {}))
+    return dict(desired, options=options)
+
+
+def normalise(
+    monitor: dict[str, Any], option_keys: set[str], manage_roles: bool, manage_draft: bool = False
+) -> dict[str, Any]:
     """Project a monitor (from the server or the task) onto what the task manages."""
     mtype = monitor.get("type")
     out: dict[str, Any] = {
-        "name": trim(monitor.get("name")),
+        "name": monitor.get("name"),
         "type": TYPE_ALIASES.get(mtype, mtype) if mtype else None,
         "query": squash_spaces(monitor.get("query")),
         "message": trim(monitor.get("message")) or None,
@@ -141,6 +337,8 @@ def normalise(monitor: dict[str, Any], option_keys: set[str], manage_roles: bool
     }
     if manage_roles:
         out["restricted_roles"] = string_set(monitor.get("restricted_roles")) or None
+    if manage_draft:
+        out["draft_status"] = monitor.get("draft_status") or "published"
     raw = monitor.get("options") or {}
     options = {k: copy.deepcopy(raw[k]) for k in option_keys if k in raw}
     if isinstance(options.get("thresholds"), dict):
@@ -164,7 +362,8 @@ class MonitorService:
         return self.client.read_or_none(f"monitor {monitor_id}", self.api.get_monitor, monitor_id)
 
     def find_by_name(self, name: str) -> dict[str, Any] | None:
-        """``GET /api/v1/monitor?name=`` (a substring search, paged); exact match client-side."""
+        """``GET /api/v1/monitor?name=`` (a substring search, paged); matched client-side by
+        normalize.key_matches (surrounding whitespace of the server's name ignored)."""
 
         def page(n: int) -> list[dict[str, Any]]:
             return self.client.call(
@@ -176,8 +375,8 @@ class MonitorService:
                 page_size=PAGE_SIZE,
             )
 
-        matches = [m for m in paginate(page, key=lambda m: m.get("id")) if m.get("name") == name]
-        return only_one(matches, "monitor", "name", name)
+        matches = [m for m in paginate(page, key=lambda m: m.get("id")) if key_matches(m.get("name"), name)]
+        return self.one_of(matches, name)
 
     def validate(self, body: dict[str, Any], monitor_id: int | None) -> None:
         if monitor_id is None:
@@ -191,14 +390,45 @@ class MonitorService:
                 body=body,
             )
 
+    # -- concurrent runs: the oldest monitor with the name wins (see resource.py) ------------------
+    RACE = RaceRules(
+        "monitor",
+        "name",
+        created=lambda m: m.get("created"),
+        creator=lambda m: (m.get("creator") or {}).get("handle"),
+    )
+
+    def one_of(self, matches: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+        """The one monitor a lookup found (race copies settled on the oldest; else an error)."""
+        return settle_found(
+            matches,
+            name,
+            self.RACE,
+            delete=lambda monitor_id: self.delete(monitor_id, False),
+            read_only=self.client.read_only,
+            warn=self.client.warnings.append,
+        )
+
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self.client.call(
+        name = body["name"]
+        created = self.client.call(
             "create",
-            f"monitor {body['name']!r}",
+            f"monitor {name!r}",
             self.api.create_monitor,
             body=body,
             idempotent=False,
-            recover=lambda: self.find_by_name(body["name"]),
+            recover=lambda: self.find_by_name(name),
+        )
+        return settle_created(
+            created,
+            self.RACE,
+            find_all=lambda: all_matches(lambda: self.find_by_name(name)),
+            delete=lambda monitor_id: self.delete(monitor_id, False),
+            read=lambda found: self.get(found["id"]),
+            update=lambda monitor_id: self.update(monitor_id, body),
+            same=lambda ours, other: (
+                content({k: ours.get(k) for k in body}) == content({k: other.get(k) for k in body})
+            ),
         )
 
     def update(self, monitor_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -220,10 +450,22 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
     """Make the monitor match ``params``; return the module result."""
     svc = MonitorService(client)
     monitor_id = params.get("id")
-    name = params.get("name")
-    current = svc.get(monitor_id) if monitor_id is not None else svc.find_by_name(name) if name else None
+    desired: dict[str, Any] | None = None
+    if params["state"] == "present":
+        desired = desired_monitor(params)
+        validate_monitor(desired)  # bad input fails here, before any request (check mode too)
+        name = desired["name"]
+    else:
+        name = params.get("name")
+        if name is None and params.get("definition") is not None:
+            name = load_monitor_definition(params["definition"]).get("name")
+        if name is not None:
+            check_key(name, "name", "monitor")
+    if monitor_id is None and not name:
+        raise DatadogError("look up", "monitor", detail="give id or name (option or in definition)")
+    current = svc.get(monitor_id) if monitor_id is not None else svc.find_by_name(name)
 
-    if params["state"] == "absent":
+    if desired is None:
         if current is None:
             return result(False, None, None, monitor={}, id=monitor_id)
         before = normalise(current, set(OPTION_DEFAULTS) | set(current.get("options") or {}), True)
@@ -235,21 +477,16 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
         raise DatadogError(
             "read", f"monitor {monitor_id}", 404, detail="cannot update a monitor id that does not exist"
         )
-    missing = [k for k in ("name", "type", "query") if not params.get(k)]
-    if missing:
-        raise DatadogError(
-            "ensure", f"monitor {name or monitor_id!r}", detail=f"state=present needs: {', '.join(missing)}"
-        )
-    desired = desired_monitor(params)
     keys = managed_option_keys(desired)
     manage_roles = "restricted_roles" in desired
-    after = normalise(desired, keys, manage_roles)
+    manage_draft = "draft_status" in desired
+    after = normalise(desired, keys, manage_roles, manage_draft)
     if current is None:
         svc.validate(desired, None)
         created = dict(desired, id=None) if check_mode else svc.create(desired)
         return result(True, None, after, monitor=created, id=created.get("id"))
 
-    before = normalise(current, keys, manage_roles)
+    before = normalise(current, keys, manage_roles, manage_draft)
     if before == after:
         return result(False, before, after, monitor=current, id=current["id"])
     if before.get("type") != after.get("type"):
@@ -259,9 +496,10 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
             detail=f"Datadog cannot change a monitor's type ({current.get('type')!r} -> "
             f"{desired['type']!r}); delete it (state=absent) and create it again",
         )
-    svc.validate(desired, current["id"])
+    body = update_body(current, desired)
+    svc.validate(body, current["id"])
     if check_mode:
-        merged = dict(current, **{k: v for k, v in desired.items() if k != "type"})
+        merged = dict(current, **{k: v for k, v in body.items() if k != "type"})
         return result(True, before, after, monitor=merged, id=current["id"])
-    updated = svc.update(current["id"], desired)
+    updated = svc.update(current["id"], body)
     return result(True, before, after, monitor=updated, id=current["id"])

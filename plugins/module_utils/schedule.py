@@ -5,6 +5,11 @@
 A v2 recurrence is ``{"rrule": "FREQ=...", "start": "YYYY-MM-DDTHH:MM", "duration": "14h"}``
 with one ``timezone`` for the whole schedule. ``start`` is local time in that timezone, with no
 offset; the rrule must not carry DTSTART, DTEND or DURATION.
+
+Rules are checked against RFC 5545 (section 3.3.10) before anything is sent: known parts only,
+values in range, the BYxxx parts the given FREQ allows, a positive INTERVAL/COUNT, UNTIL in UTC
+(the rule runs in the schedule's timezone, so RFC 5545 requires a UTC UNTIL). Occurrences are
+computed with python-dateutil's RFC 5545 parser (a dependency of datadog-api-client).
 """
 
 from __future__ import annotations
@@ -19,13 +24,41 @@ except ImportError:  # pragma: no cover - Python < 3.9
     ZoneInfo = None  # type: ignore[assignment,misc]
     ZoneInfoNotFoundError = KeyError  # type: ignore[assignment,misc]
 
+try:
+    from dateutil.rrule import rrulestr
+except ImportError:  # pragma: no cover - comes with datadog-api-client
+    rrulestr = None
+
 WEEK_ORDER = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 FREQS = {"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 FORBIDDEN_RRULE_PARTS = {"DTSTART", "DTEND", "DURATION"}
+RRULE_PARTS = {
+    "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
+    "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+}  # fmt: skip
+# RFC 5545 value ranges: part -> (lowest, highest, may be negative (then 0 is not allowed)).
+NUMBER_RANGES = {
+    "BYSECOND": (0, 60, False),
+    "BYMINUTE": (0, 59, False),
+    "BYHOUR": (0, 23, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYMONTH": (1, 12, False),
+    "BYSETPOS": (1, 366, True),
+}
+# RFC 5545: the FREQ values each BYxxx part may be used with (parts not listed: any FREQ).
+ALLOWED_FREQS = {
+    "BYMONTHDAY": {"SECONDLY", "MINUTELY", "HOURLY", "DAILY", "MONTHLY", "YEARLY"},
+    "BYYEARDAY": {"SECONDLY", "MINUTELY", "HOURLY", "YEARLY"},
+    "BYWEEKNO": {"YEARLY"},
+}
+UNTIL_RE = re.compile(r"^\d{8}T\d{6}Z$")
+POSITIVE_RE = re.compile(r"^[1-9]\d*$")
 UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
 DURATION_RE = re.compile(r"^\s*(?:(\d+)\s*w)?\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$", re.I)
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-BYDAY_RE = re.compile(r"^[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU)$")
+BYDAY_RE = re.compile(r"^([+-]?)(\d{0,2})(MO|TU|WE|TH|FR|SA|SU)$")
 
 
 class ScheduleError(ValueError):
@@ -81,9 +114,91 @@ def check_timezone(name: str, field: str = "timezone") -> str:
     return name
 
 
-def normalise_rrule(rule: str, field: str = "rrule") -> str:
-    """Validate an RFC 5545 rule for Datadog and give it one canonical spelling."""
+def _check_numbers(key: str, value: str, field: str) -> None:
+    low, high, signed = NUMBER_RANGES[key]
+    for item in value.split(","):
+        text = item[1:] if signed and item[:1] in "+-" else item
+        number = int(text) if text.isdigit() else None
+        if number is None or not low <= number <= high:
+            allowed = f"{low}..{high}" + (f" or -{high}..-{low}" if signed else "")
+            raise ScheduleError(f"{field}: {key}={value} - {item!r} is not in {allowed} (RFC 5545)")
+
+
+def _check_byday(parts: dict[str, str], field: str) -> list[str]:
+    freq = parts["FREQ"]
+    days = parts["BYDAY"].split(",")
+    bad = [d for d in days if not BYDAY_RE.match(d)]
+    if bad:
+        raise ScheduleError(
+            f"{field}: BYDAY value(s) {', '.join(bad)} are not days "
+            "(MO..SU, optionally numbered like 1MO or -1FR)"
+        )
+    for day in days:
+        match = BYDAY_RE.match(day)
+        assert match is not None
+        sign, number, _code = match.groups()
+        if not number:
+            if sign:
+                raise ScheduleError(f"{field}: BYDAY value {day!r} has a sign but no number")
+            continue
+        if freq not in ("MONTHLY", "YEARLY"):
+            raise ScheduleError(
+                f"{field}: BYDAY={parts['BYDAY']} - a numbered day ({day}) is only allowed with "
+                f"FREQ=MONTHLY or FREQ=YEARLY, not FREQ={freq} (RFC 5545)"
+            )
+        if freq == "YEARLY" and "BYWEEKNO" in parts:
+            raise ScheduleError(
+                f"{field}: BYDAY={parts['BYDAY']} - a numbered day ({day}) is not allowed "
+                "with BYWEEKNO (RFC 5545)"
+            )
+        if not 1 <= int(number) <= 53:
+            raise ScheduleError(f"{field}: BYDAY value {day!r} - the number must be 1..53 or -53..-1")
+    return days
+
+
+def _check_parts(parts: dict[str, str], rule: str, field: str) -> None:
+    """RFC 5545 (3.3.10) constraints, plus Datadog's: UNTIL in UTC, no DTSTART/DTEND/DURATION."""
+    freq = parts.get("FREQ")
+    if freq not in FREQS:
+        raise ScheduleError(
+            f"{field}: {rule!r} needs FREQ=DAILY|WEEKLY|MONTHLY|YEARLY (or another RFC 5545 FREQ)"
+        )
+    for key in ("INTERVAL", "COUNT"):
+        if key in parts and not POSITIVE_RE.match(parts[key]):
+            raise ScheduleError(f"{field}: {key}={parts[key]} must be a positive integer (1, 2, ...)")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise ScheduleError(f"{field}: give COUNT or UNTIL, not both (RFC 5545)")
+    if "UNTIL" in parts and not UNTIL_RE.match(parts["UNTIL"]):
+        raise ScheduleError(
+            f"{field}: UNTIL={parts['UNTIL']} must be a UTC date-time YYYYMMDDTHHMMSSZ "
+            "(the rule runs in the schedule's timezone, so RFC 5545 requires UNTIL in UTC)"
+        )
+    for key, freqs in ALLOWED_FREQS.items():
+        if key in parts and freq not in freqs:
+            raise ScheduleError(
+                f"{field}: {key} is not allowed with FREQ={freq} "
+                f"(RFC 5545 allows it with FREQ={'|'.join(sorted(freqs))})"
+            )
+    if "BYSETPOS" in parts and not any(k.startswith("BY") and k != "BYSETPOS" for k in parts):
+        raise ScheduleError(f"{field}: BYSETPOS needs another BYxxx part (RFC 5545)")
+    if "WKST" in parts and parts["WKST"] not in WEEK_ORDER:
+        raise ScheduleError(f"{field}: WKST={parts['WKST']} is not a day (MO..SU)")
+    for key in NUMBER_RANGES:
+        if key in parts:
+            _check_numbers(key, parts[key], field)
+
+
+def normalise_rrule(rule: str, field: str = "rrule", strict: bool = True) -> str:
+    """Validate an RFC 5545 rule for Datadog and give it one canonical spelling.
+
+    ``strict=False`` (rules read from the server) only canonicalises the spelling.
+    """
     text = str(rule).strip()
+    if "DTSTART" in text.upper():
+        raise ScheduleError(
+            f"{field}: DTSTART is not allowed in a Datadog rrule; give the first start in "
+            f"{field.rsplit('.', 1)[0]}.start (raw form) or start_date/start_time (friendly form)"
+        )
     if text.upper().startswith("RRULE:"):
         text = text[6:]
     parts: dict[str, str] = {}
@@ -95,32 +210,59 @@ def normalise_rrule(rule: str, field: str = "rrule") -> str:
             raise ScheduleError(
                 f"{field}: {key} is not allowed in a Datadog rrule (use start and duration instead)"
             )
+        if strict and key not in RRULE_PARTS:
+            raise ScheduleError(
+                f"{field}: {key} is not an RFC 5545 rule part (known: {', '.join(sorted(RRULE_PARTS))})"
+            )
         if key in parts:
             raise ScheduleError(f"{field}: {key} appears twice in {rule!r}")
+        if strict and not value:
+            raise ScheduleError(f"{field}: {key} has no value in {rule!r}")
         parts[key] = value
-    if parts.get("FREQ") not in FREQS:
-        raise ScheduleError(
-            f"{field}: {rule!r} needs FREQ=DAILY|WEEKLY|MONTHLY|YEARLY (or another RFC 5545 FREQ)"
-        )
+    if strict:
+        _check_parts(parts, rule, field)
     if "BYDAY" in parts:
-        days = parts["BYDAY"].split(",")
-        bad = [d for d in days if not BYDAY_RE.match(d)]
-        if bad:
-            raise ScheduleError(f"{field}: BYDAY value(s) {', '.join(bad)} are not days (MO..SU)")
+        days = _check_byday(parts, field) if strict else parts["BYDAY"].split(",")
         if all(d in WEEK_ORDER for d in days):
             days = sorted(set(days), key=WEEK_ORDER.index)
         parts["BYDAY"] = ",".join(days)
-    ordered = ["FREQ", *sorted(k for k in parts if k != "FREQ")]
+    ordered = ["FREQ", *sorted(k for k in parts if k != "FREQ")] if "FREQ" in parts else sorted(parts)
     return ";".join(f"{k}={parts[k]}" for k in ordered)
 
 
-def first_date(today: datetime.date, codes: list[str]) -> datetime.date:
-    """The first date on or after ``today`` that falls on one of the weekdays ``codes``."""
-    for offset in range(7):
-        day = today + datetime.timedelta(days=offset)
-        if WEEK_ORDER[day.weekday()] in codes:
-            return day
-    return today
+def zone(timezone: str) -> datetime.tzinfo:
+    if ZoneInfo is None:  # pragma: no cover - Python < 3.9
+        return datetime.timezone.utc
+    return ZoneInfo(timezone)
+
+
+def next_occurrence(
+    rule: str, start: datetime.datetime, after: datetime.datetime, field: str
+) -> datetime.datetime | None:
+    """The first occurrence of ``rule`` (first start ``start``, zone-aware) at or after ``after``.
+
+    None when the rule has no occurrence there (UNTIL/COUNT reached, or a rule that never
+    matches, such as BYMONTH=2;BYMONTHDAY=30).
+    """
+    if rrulestr is None:  # pragma: no cover - comes with datadog-api-client
+        raise ScheduleError(f"{field}: python-dateutil is needed to evaluate rrules")
+    try:
+        parsed = rrulestr(rule, dtstart=start)
+    except (ValueError, TypeError) as exc:
+        raise ScheduleError(f"{field}: {rule!r} is not a valid RFC 5545 rule ({exc})") from None
+    found: datetime.datetime | None = parsed.after(after, inc=True)
+    return found
+
+
+def first_date(
+    today: datetime.date, rule: str, *, hour: int, minute: int, timezone: str, field: str
+) -> datetime.date:
+    """The first day on or after ``today`` on which ``rule`` occurs (at ``hour:minute`` local)."""
+    start = datetime.datetime(today.year, today.month, today.day, hour, minute, tzinfo=zone(timezone))
+    found = next_occurrence(rule, start, start, field)
+    if found is None:
+        raise ScheduleError(f"{field}: {rule!r} has no occurrence from {today.isoformat()} on")
+    return found.date()
 
 
 def parse_local(text: str, field: str) -> str:
@@ -136,13 +278,16 @@ def parse_local(text: str, field: str) -> str:
     return value.strftime("%Y-%m-%dT%H:%M")
 
 
-def recurrence(item: dict[str, Any], index: int, today: datetime.date) -> dict[str, Any]:
+def recurrence(
+    item: dict[str, Any], index: int, today: datetime.date, timezone: str = "UTC"
+) -> dict[str, Any]:
     """One task recurrence -> ``{"rrule", "start", "duration", "date_managed"}``.
 
     Friendly form: ``days`` + ``start_time`` + one of ``end_time``/``duration``/``all_day``,
     optional ``start_date``. Raw form: ``rrule`` + ``duration`` (+ optional ``start``).
     ``date_managed`` is False when the task gives no date: the first occurrence date is then
-    computed from today and only the time of day is compared later (idempotent across days).
+    computed from today (the first day the rule occurs, found with an RFC 5545 parser) and only
+    the time of day is compared later (idempotent across days).
     """
     field = f"recurrences[{index}]"
     friendly = item.get("days") is not None
@@ -170,8 +315,11 @@ def recurrence(item: dict[str, Any], index: int, today: datetime.date) -> dict[s
         rrule = f"FREQ=WEEKLY;BYDAY={','.join(codes)}"
     else:
         rrule = normalise_rrule(item["rrule"], f"{field}.rrule")
-        byday = rrule.rsplit("BYDAY=", maxsplit=1)[-1] if "BYDAY=" in rrule else None
-        codes = [c for c in WEEK_ORDER if c in byday] if byday is not None else WEEK_ORDER
+        if "COUNT=" in rrule and not item.get("start") and not item.get("start_date"):
+            raise ScheduleError(
+                f"{field}: COUNT counts occurrences from the first start; give {field}.start "
+                "(or start_date), otherwise the first start moves with the day of the run"
+            )
 
     hour, minute = parse_time(item.get("start_time") or "00:00", f"{field}.start_time")
     if item.get("all_day"):
@@ -193,7 +341,8 @@ def recurrence(item: dict[str, Any], index: int, today: datetime.date) -> dict[s
         start = f"{date.isoformat()}T{hour:02d}:{minute:02d}"
         managed = True
     else:
-        start = f"{first_date(today, codes).isoformat()}T{hour:02d}:{minute:02d}"
+        day = first_date(today, rrule, hour=hour, minute=minute, timezone=timezone, field=f"{field}.rrule")
+        start = f"{day.isoformat()}T{hour:02d}:{minute:02d}"
         managed = False
     return {"rrule": rrule, "start": start, "duration": format_duration(minutes), "date_managed": managed}
 
@@ -222,21 +371,56 @@ def parse_instant(text: str, field: str, timezone: str) -> str:
     return utc.isoformat() + "Z"
 
 
-def build_schedule(params: dict[str, Any], today: datetime.date | None = None) -> dict[str, Any] | None:
+def check_not_over(schedule: dict[str, Any] | None, now: datetime.datetime) -> None:
+    """A window wholly in the past is bad input: it would silence nothing (and never be found
+    again, since ended downtimes are not live)."""
+    if not schedule:
+        return
+    if "recurrences" in schedule:
+        tz = zone(schedule["timezone"])
+        for index, rec in enumerate(schedule["recurrences"]):
+            field = f"recurrences[{index}]"
+            length = datetime.timedelta(minutes=parse_duration(rec["duration"], f"{field}.duration"))
+            start = datetime.datetime.fromisoformat(rec["start"]).replace(tzinfo=tz)
+            # An occurrence still matters when it ends after now: it starts after now - length.
+            after = now - length + datetime.timedelta(seconds=1)
+            if next_occurrence(rec["rrule"], start, after, f"{field}.rrule") is None:
+                raise ScheduleError(
+                    f"{field}: {rec['rrule']!r} starting {rec['start']} has no occurrence that ends "
+                    f"after now ({now.strftime('%Y-%m-%dT%H:%M:%SZ')}): the downtime would be over "
+                    "before it is scheduled (check UNTIL/COUNT/start, or remove the task)"
+                )
+        return
+    if schedule.get("end") and schedule["end"] <= now.strftime("%Y-%m-%dT%H:%M:%SZ"):
+        raise ScheduleError(
+            f"end: {schedule['end']} is in the past (now {now.strftime('%Y-%m-%dT%H:%M:%SZ')}): the "
+            "downtime would be over before it is scheduled; move the window or remove the task"
+        )
+
+
+def build_schedule(
+    params: dict[str, Any],
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> dict[str, Any] | None:
     """Task options -> the v2 ``schedule`` (recurrences carry ``date_managed`` for comparison).
 
-    Returns ``None`` for "starts now, never ends" (no start, end nor recurrences).
+    Returns ``None`` for "starts now, never ends" (no start, end nor recurrences). A schedule
+    wholly in the past (see ``check_not_over``) is an error.
     """
     timezone = check_timezone(params.get("timezone") or "UTC")
+    moment = now or datetime.datetime.now(datetime.timezone.utc)
     recurrences = params.get("recurrences") or []
     if recurrences and (params.get("start") or params.get("end")):
         raise ScheduleError("start/end (one-time downtime) and recurrences are mutually exclusive")
     if recurrences:
         day = today or today_in(timezone)
-        return {
+        built: dict[str, Any] = {
             "timezone": timezone,
-            "recurrences": [recurrence(item, i, day) for i, item in enumerate(recurrences)],
+            "recurrences": [recurrence(item, i, day, timezone) for i, item in enumerate(recurrences)],
         }
+        check_not_over(built, moment)
+        return built
     schedule: dict[str, Any] = {}
     if params.get("start"):
         schedule["start"] = parse_instant(params["start"], "start", timezone)
@@ -244,6 +428,7 @@ def build_schedule(params: dict[str, Any], today: datetime.date | None = None) -
         schedule["end"] = parse_instant(params["end"], "end", timezone)
     if "start" in schedule and "end" in schedule and schedule["end"] <= schedule["start"]:
         raise ScheduleError(f"end ({params['end']}) must be after start ({params['start']})")
+    check_not_over(schedule, moment)
     return schedule or None
 
 
@@ -282,7 +467,7 @@ def normalise_schedule(
         }
         recs = []
         for rec in schedule["recurrences"]:
-            rule = normalise_rrule(rec.get("rrule", ""))
+            rule = normalise_rrule(rec.get("rrule", ""), "schedule.recurrences[].rrule", strict=False)
             minutes = parse_duration(rec.get("duration", "0m"), "duration") if rec.get("duration") else 0
             start = str(rec.get("start") or "")[:16]
             if rule in undated:

@@ -12,14 +12,25 @@ short_description: Manage Datadog dashboards (timeboards) idempotently, with che
 version_added: 0.1.0
 description:
   - Creates, replaces or deletes a Datadog dashboard (API v1).
-  - The dashboard is identified by O(id) or by its exact O(title). Several dashboards with that
-    title is an error (use O(id)).
+  - The dashboard is identified by O(id) or by its O(title). Several dashboards with that
+    title is an error (use O(id)). Whitespace around a title stored in Datadog is ignored when
+    looking up (such a dashboard is found and renamed to exactly O(title), never duplicated); a
+    O(title) with leading or trailing whitespace is refused as bad input.
   - The dashboard is given as structured options (O(layout_type), O(widgets), ...) B(or) as
     O(definition), a dashboard document exported from the Datadog UI (JSON or YAML, text or
     mapping); structured options given next to O(definition) override its fields. Server-only
     fields of an export (C(id), C(url), C(author_handle), C(created_at), widget ids, ...) are ignored.
   - The module reads, normalises (drops server-only fields and widget ids, compares tags and
     notify_list as sets), compares and replaces the dashboard only when something differs.
+  - Managed are O(title), O(layout_type), O(widgets) always, and every other field the task (or its
+    O(definition)) sets. Left alone on update are the fields the task does not set (O(description),
+    O(tags), O(restricted_roles), O(template_variables), ... and fields this module has no option
+    for) are sent back with their current value, because Datadog's update replaces the whole
+    dashboard. The diff shows exactly the fields that change.
+  - Checked before any request (check mode too), with the field named, are the widgets against the
+    client's schema (a nested widget of a group is named as such, for example
+    C(widgets[2].definition.widgets[0].definition.requests)), a widget without C(layout) in a
+    V(free) layout, a template variable without C(name) or with an empty string in C(defaults).
   - A lookup by title costs two reads (the summary list, then the matching dashboard); by O(id), one.
 author:
   - Datadog exercise maintainers (@datadog-exercise)
@@ -72,6 +83,10 @@ options:
     description: Dashboard tags (team tags C(team:x); a set).
     type: list
     elements: str
+  restricted_roles:
+    description: Role UUIDs allowed to edit the dashboard (a set). Not managed when not set.
+    type: list
+    elements: str
   definition:
     description:
       - The whole dashboard as exported from the UI or the API, as JSON text, YAML text or a mapping
@@ -106,6 +121,8 @@ EXAMPLES = r"""
           requests:
             - q: avg:my_metric{*}.rollup(sum, 3600)
   delegate_to: localhost
+  # One dashboard for the whole play: without run_once every host of the play would create it.
+  run_once: true
 
 - name: Apply a dashboard exported from the Datadog UI
   datadog_exercise.stack.datadog_dashboard:
@@ -173,6 +190,7 @@ def main() -> None:
             "template_variable_presets": {"type": "list", "elements": "dict"},
             "notify_list": {"type": "list", "elements": "str"},
             "tags": {"type": "list", "elements": "str"},
+            "restricted_roles": {"type": "list", "elements": "str"},
             "definition": {"type": "raw"},
         },
         mutually_exclusive=[("definition", "widgets")],

@@ -15,15 +15,29 @@ description:
   - >-
     B(Natural key.) Datadog downtimes have no name. The module stores O(name) as the last line of
     the downtime's message, C([ansible-name: NAME]) (after a blank line when there is a message),
-    and finds the downtime again by listing current downtimes (C(GET /api/v2/downtime?current_only=true),
-    paged) and matching that line. Several live downtimes with the same name is an error.
+    and finds the downtime again by listing all downtimes (C(GET /api/v2/downtime), paged, without
+    C(current_only), which only returns downtimes active at that moment and would miss a recurring
+    downtime between its windows) and matching that line among the live ones (status C(active) or
+    C(scheduled)). Several live downtimes with the same name is an error.
     The C(message) returned and compared is the message without that line.
-  - A downtime can also be identified by O(id). Cancelled and ended downtimes count as absent.
+  - A downtime can also be identified by O(id). Cancelled and ended downtimes count as absent; they
+    are never changed. Datadog keeps listing them for a while - when only ended or cancelled
+    downtimes carry O(name), a new one is created, a warning names them and RV(ended_ids) lists them.
+  - B(Windows in the past.) A one-time O(end) in the past, or a recurrence with no occurrence that
+    ends after now (a past C(UNTIL), a C(COUNT) used up, a rule that never occurs such as
+    C(FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30)) is bad input - the task fails before any request,
+    instead of creating a downtime that is already over (and again on every run).
   - B(Schedule.) One-time with O(start)/O(end), or recurring with O(recurrences); each item is
     either friendly (O(recurrences[].days), O(recurrences[].start_time) and one of
     O(recurrences[].end_time), O(recurrences[].duration), O(recurrences[].all_day)) or a raw
     O(recurrences[].rrule) (RFC 5545 without DTSTART/DTEND/DURATION) with a duration. Everything
     is turned into v2 recurrences (C(rrule), C(start), C(duration)) in O(timezone).
+  - Raw rules are checked against RFC 5545 before any request - known parts only (FREQ, UNTIL,
+    COUNT, INTERVAL, BYSECOND, BYMINUTE, BYHOUR, BYDAY, BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYMONTH,
+    BYSETPOS, WKST), values in range, numbered C(BYDAY) (C(1MO), C(-1FR)) only with C(FREQ=MONTHLY)
+    or C(FREQ=YEARLY), C(BYMONTHDAY) not with C(WEEKLY), C(BYWEEKNO) only with C(YEARLY), positive
+    C(INTERVAL) and C(COUNT), C(UNTIL) in UTC (C(20251231T000000Z)), and C(COUNT) only with a fixed
+    first start. Occurrences are computed with python-dateutil (a dependency of datadog-api-client).
   - When a recurrence has no O(recurrences[].start_date), the first occurrence is the next
     matching day; only its time of day is compared afterwards, so the task stays idempotent.
   - Flow - read, normalise (server defaults for notify_end_states/types, sets as sets, durations by
@@ -49,16 +63,24 @@ options:
     description: Downtime ID (a UUID); identifies the downtime when set.
     type: str
   monitor_id:
-    description: Silence this monitor only. Mutually exclusive with O(monitor_tags).
+    description:
+      - Silence this monitor only. Mutually exclusive with O(monitor_tags).
+      - An explicit null (for example the templated id of a monitor that does not exist yet) is an
+        error, never "all monitors".
+      - To create a downtime, give O(monitor_id) or O(monitor_tags). When updating an existing
+        downtime and neither is given, its monitors are left as they are.
     type: int
   monitor_tags:
     description:
-      - Silence the monitors that have all these tags. V([*]) (the default when neither this nor
-        O(monitor_id) is set) means all monitors.
+      - Silence the monitors that have all these tags. V([*]) means all monitors; it must be given
+        explicitly (there is no default). An empty list is an error.
     type: list
     elements: str
   scope:
-    description: Scope the downtime applies to, for example C(host:web-1) or C(env:prod AND team:ops).
+    description:
+      - Scope the downtime applies to - V(*), or C(key:value) terms joined with C(AND), C(OR),
+        C(NOT), for example C(host:web-1), C(env:prod AND team:ops), C(env:(prod OR staging)).
+      - A term without C(key:) is an error (Datadog answers C(All values must have a key)).
     type: str
     default: "*"
   downtime_message:
@@ -68,6 +90,13 @@ options:
     description: IANA timezone of the schedule (for example C(Europe/Paris)).
     type: str
     default: UTC
+  display_timezone:
+    description:
+      - IANA timezone in which Datadog shows the downtime's start and end (C(display_timezone)).
+      - Defaults to O(timezone), and is always sent, so changing O(timezone) changes both.
+      - For a recurring downtime it must equal O(timezone) (Datadog answers HTTP 400
+        C(timezone must match display_timezone) otherwise); it may differ for a one-time downtime.
+    type: str
   start:
     description:
       - One-time downtime start, ISO 8601 (C(2025-01-31T19:00:00+01:00); without offset, in O(timezone)).
@@ -130,6 +159,8 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The API modules run on the controller: in a play with several hosts, add run_once: true
+# (otherwise every host creates its own copy at the same time).
 - name: Silence my_metric's monitor on weekday nights (19:00 to 09:00)
   datadog_exercise.stack.datadog_downtime:
     name: weekday-nights
@@ -160,12 +191,14 @@ EXAMPLES = r"""
         start: "2025-02-01T02:00"
         duration: 2h
 
-- name: One-time maintenance window
+- name: One-time maintenance window on every monitor (a window wholly in the past is an error)
   datadog_exercise.stack.datadog_downtime:
     name: db-upgrade
+    monitor_tags: ["*"]
     scope: host:db-1
-    start: "2025-03-01T22:00:00+01:00"
-    end: "2025-03-02T02:00:00+01:00"
+    timezone: Europe/Paris
+    start: "2030-03-01T22:00:00"
+    end: "2030-03-02T02:00:00"
 
 - name: Cancel the weekend downtime
   datadog_exercise.stack.datadog_downtime:
@@ -179,6 +212,14 @@ id:
   returned: always
   type: str
   sample: 00000000-0000-1234-0000-000000000000
+ended_ids:
+  description:
+    - IDs of ended or cancelled downtimes that carry O(name) (history Datadog still lists; they are
+      left alone). Empty when none, or when the downtime is identified by O(id).
+  returned: always
+  type: list
+  elements: str
+  sample: []
 downtime:
   description:
     - The downtime's attributes as Datadog returned them, plus C(id) and C(name).
@@ -191,6 +232,7 @@ downtime:
     name: weekday-nights
     message: Out of office hours @ops@example.com
     scope: "*"
+    display_timezone: Europe/Paris
     status: scheduled
     monitor_identifier: {monitor_id: 123456}
     schedule:
@@ -206,13 +248,17 @@ diff:
     after:
       name: weekends
       scope: "*"
+      display_timezone: Europe/Paris
       schedule:
         timezone: Europe/Paris
         recurrences: [{rrule: "FREQ=WEEKLY;BYDAY=SA,SU", start: "00:00", duration: 1d}]
 """
 
+from functools import partial
+
+from ansible.module_utils.basic import _load_params
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.downtime import ensure
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.downtime import ensure, explicit_nulls
 
 RECURRENCE = {
     "days": {"type": "list", "elements": "str"},
@@ -237,6 +283,7 @@ def main() -> None:
             "scope": {"type": "str", "default": "*"},
             "downtime_message": {"type": "str"},
             "timezone": {"type": "str", "default": "UTC"},
+            "display_timezone": {"type": "str"},
             "start": {"type": "str"},
             "end": {"type": "str"},
             "recurrences": {"type": "list", "elements": "dict", "options": RECURRENCE},
@@ -248,7 +295,9 @@ def main() -> None:
         mutually_exclusive=[("monitor_id", "monitor_tags"), ("recurrences", "start"), ("recurrences", "end")],
         supports_check_mode=True,
     )
-    module.run(ensure)
+    # The task's arguments as given: `monitor_id: null` is refused, an omitted monitor_id is not
+    # (module params turn both into None). _load_params is ansible's documented way to read them.
+    module.run(partial(ensure, null_options=explicit_nulls(_load_params(), ("monitor_id",))))
 
 
 if __name__ == "__main__":

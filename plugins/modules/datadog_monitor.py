@@ -12,16 +12,30 @@ short_description: Manage Datadog monitors idempotently, with check mode and dif
 version_added: 0.1.0
 description:
   - Creates, updates or deletes a Datadog monitor (API v1).
-  - The monitor is identified by O(id) or by its exact O(name). Several monitors with that name
+  - The monitor is identified by O(id) or by its O(name). Several monitors with that name
     is an error (use O(id)); the lookup is C(GET /api/v1/monitor?name=...), a substring search
-    whose answers are matched exactly.
+    whose answers are matched on the whole name (whitespace around a name stored in Datadog is
+    ignored when looking up, so such a monitor is found and renamed to exactly O(name), never
+    duplicated). A O(name) with leading or trailing whitespace is refused as bad input.
   - The module reads the monitor, normalises it (drops server-only fields, folds server defaults,
     compares tags as a set, ignores insignificant whitespace in the query and around the message),
     compares, and writes only when something differs. Before any write, and in check mode when a
     change is predicted, the definition is checked by Datadog's validate endpoint; an invalid
     query fails the task without writing anything.
-  - Options the task leaves out fall back to Datadog's defaults (for example O(options.include_tags=true),
-    O(options.notify_no_data=false)); a value changed in the UI is therefore reverted.
+  - The monitor can also be given as O(definition), a monitor exported from the Datadog UI or API
+    (JSON or YAML, text or mapping); the task's own options override the document's fields and
+    server-only fields of the export (C(id), C(created), C(creator), C(overall_state), ...) are ignored.
+  - Always managed are O(name), O(type), O(query), the message, O(tags), O(priority) and the options
+    C(notify_audit), C(include_tags), C(notify_no_data), C(require_full_window), C(renotify_interval),
+    C(evaluation_delay), C(timeout_h), C(escalation_message); left out, they mean Datadog's default,
+    and a value changed in the UI is reverted (and shown in the diff).
+  - Left alone on update is every other option the task does not set (for example C(new_group_delay),
+    C(notify_by), C(group_retention_duration) set in the UI) is sent back with its current value,
+    because Datadog replaces the whole C(options) object on update; O(restricted_roles) and
+    O(draft_status) when not set. The diff shows exactly the fields that change.
+  - Values Datadog documents as bounded are checked before any request (O(options.timeout_h) 0-24,
+    O(options.no_data_timeframe) 1 or more, O(options.evaluation_delay) and other delays 0 or more,
+    recovery and warning thresholds on the right side of C(critical) for the query's comparator).
 author:
   - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
@@ -40,15 +54,15 @@ options:
     type: int
   name:
     description:
-      - Exact name of the monitor; its natural key when O(id) is not given.
-      - Required with O(state=present).
+      - Name of the monitor; its natural key when O(id) is not given.
+      - Required with O(state=present) unless O(definition) has it. No leading or trailing whitespace.
     type: str
   type:
     description:
       - Monitor type. Every type known to the installed C(datadog-api-client) is accepted.
       - C(metric alert) and C(query alert) are the same for comparison.
       - Datadog cannot change the type of an existing monitor; the module fails rather than guess.
-      - Required with O(state=present).
+      - Required with O(state=present) unless O(definition) has it.
     type: str
     choices:
       - audit alert
@@ -77,19 +91,19 @@ options:
   query:
     description:
       - The monitor query, for example C(avg(last_5m):avg:my_metric{host:web-1} > 800).
-      - Required with O(state=present).
+      - Required with O(state=present) unless O(definition) has it.
     type: str
   notification_message:
     description:
       - Notification message, with C(@) handles and template variables such as C({{#is_alert}}).
+      - Unset means the C(message) of O(definition), or no message.
     type: str
-    default: ""
   tags:
     description:
       - Tags of the monitor (a set; order does not matter).
+      - Unset means the C(tags) of O(definition), or no tags.
     type: list
     elements: str
-    default: []
   priority:
     description:
       - Priority from 1 (high) to 5 (low); unset means none.
@@ -100,9 +114,26 @@ options:
       - Role UUIDs allowed to edit the monitor. Not managed when not set.
     type: list
     elements: str
+  draft_status:
+    description:
+      - V(draft) keeps the monitor quiet (it evaluates but sends no notification; a Datadog preview
+        feature), V(published) makes it notify. Not managed when not set (Datadog's default is
+        V(published)).
+    type: str
+    choices: [draft, published]
+  definition:
+    description:
+      - The whole monitor as exported from the Datadog UI or API, as JSON text, YAML text or a
+        mapping (for example C("{{ lookup('ansible.builtin.file', 'monitor.json') }}")).
+      - Its C(name), C(type), C(query), C(message), C(tags), C(priority), C(options),
+        C(restricted_roles) and C(draft_status) are used; the task's own options override them
+        (O(options) and O(extra_options) key by key). Server-only fields are ignored; any other field
+        is an error.
+    type: raw
   options:
     description:
-      - Monitor options. Unset options take Datadog's default.
+      - Monitor options. Unset, the always-managed ones (see the description) take Datadog's
+        default and the others are left as they are on the server.
     type: dict
     default: {}
     suboptions:
@@ -114,7 +145,9 @@ options:
             description: Critical threshold (must match the query's comparison for metric monitors).
             type: float
           critical_recovery:
-            description: Value at which a critical alert recovers.
+            description:
+              - Value at which a critical alert recovers; below C(critical) for C(>)/C(>=) queries,
+                above it for C(<)/C(<=).
             type: float
           warning:
             description: Warning threshold.
@@ -142,10 +175,10 @@ options:
         description: Notify when data stops arriving (Datadog default V(false)).
         type: bool
       no_data_timeframe:
-        description: Minutes without data before notifying.
+        description: Minutes without data before notifying (1 or more).
         type: int
       renotify_interval:
-        description: Minutes after which an unresolved alert notifies again (none by default).
+        description: Minutes after which an unresolved alert notifies again (none by default; 0 or more).
         type: int
       renotify_occurrences:
         description: How many re-notifications to send.
@@ -162,7 +195,7 @@ options:
         description: Wait for a full window of data before evaluating (Datadog default V(false)).
         type: bool
       evaluation_delay:
-        description: Seconds to delay evaluation (for metrics that arrive late).
+        description: Seconds to delay evaluation (for metrics that arrive late; 0 or more).
         type: int
       new_group_delay:
         description: Seconds before a new group starts alerting.
@@ -171,7 +204,7 @@ options:
         description: Deprecated by Datadog in favour of O(options.new_group_delay).
         type: int
       timeout_h:
-        description: Hours after which a non-reporting monitor resolves automatically.
+        description: Hours (0 to 24) after which a non-reporting monitor resolves automatically.
         type: int
       escalation_message:
         description: Message used when re-notifying.
@@ -190,7 +223,8 @@ options:
   extra_options:
     description:
       - Further monitor options passed as they are (any key of Datadog's C(options) object not
-        listed in O(options)). Keys given here are managed and compared too.
+        listed in O(options)). Keys given here are managed and compared too; options set neither
+        here nor in O(options) nor in O(definition) are left as they are on the server.
     type: dict
     default: {}
   force:
@@ -223,6 +257,8 @@ EXAMPLES = r"""
         warning: 500
       notify_no_data: true
       no_data_timeframe: 10
+  # One monitor per host (the name carries the host), sent from the controller. A monitor shared
+  # by all hosts (one name) needs run_once: true, or every host creates it at the same time.
   delegate_to: localhost
 
 - name: Preview a change without writing (validated by Datadog, nothing written)
@@ -235,6 +271,11 @@ EXAMPLES = r"""
         critical: 900
   check_mode: true
   diff: true
+
+- name: Apply a monitor exported from the Datadog UI, as a quiet draft first
+  datadog_exercise.stack.datadog_monitor:
+    definition: "{{ lookup('ansible.builtin.file', 'files/my-metric-monitor.json') }}"
+    draft_status: draft
 
 - name: Delete a monitor even if a composite uses it
   datadog_exercise.stack.datadog_monitor:
@@ -317,17 +358,19 @@ def main() -> None:
             "name": {"type": "str"},
             "type": {"type": "str", "choices": MONITOR_TYPES},
             "query": {"type": "str"},
-            "notification_message": {"type": "str", "default": ""},
-            "tags": {"type": "list", "elements": "str", "default": []},
+            "notification_message": {"type": "str"},
+            "tags": {"type": "list", "elements": "str"},
             "priority": {"type": "int", "choices": [1, 2, 3, 4, 5]},
             "restricted_roles": {"type": "list", "elements": "str"},
+            "draft_status": {"type": "str", "choices": ["draft", "published"]},
+            "definition": {"type": "raw"},
             "options": {"type": "dict", "default": {}, "options": OPTIONS},
             "extra_options": {"type": "dict", "default": {}},
             "force": {"type": "bool", "default": False},
         },
         required_if=[
-            ("state", "present", ("name", "type", "query")),
-            ("state", "absent", ("id", "name"), True),
+            ("state", "present", ("name", "definition"), True),
+            ("state", "absent", ("id", "name", "definition"), True),
         ],
         supports_check_mode=True,
     )

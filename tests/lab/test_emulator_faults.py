@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 import time
 import urllib.request
+from typing import Any
 
 import pytest
 from datadog_api_client import ApiClient
@@ -165,3 +167,54 @@ def test_png_and_page_need_no_keys(dd_emulator) -> None:
         page = response.read().decode()
     assert "avg(last_5m):avg:my_metric{*} &gt; 800" in page
     assert json.dumps(dd_emulator.counts()) == json.dumps({"POST /api/v1/monitor": 1})
+
+
+# --- concurrent requests (the race tests of the modules rely on these) -------------------------
+
+CONCURRENT_CREATES = {
+    "/api/v1/monitor": (lambda i: dict(MONITOR, name=f"m{i}"), lambda b: b["id"], "monitors", "created"),
+    "/api/v1/dashboard": (
+        lambda i: {"title": f"d{i}", "layout_type": "ordered", "widgets": []},
+        lambda b: b["id"],
+        "dashboards",
+        "created_at",
+    ),
+    "/api/v2/downtime": (
+        lambda i: {
+            "data": {
+                "type": "downtime",
+                "attributes": {"scope": f"env:e{i}", "monitor_identifier": {"monitor_tags": ["*"]}},
+            }
+        },
+        lambda b: b["data"]["id"],
+        "downtimes",
+        "created",
+    ),
+}
+
+
+@pytest.mark.parametrize("route", list(CONCURRENT_CREATES))
+def test_concurrent_creates_are_served_at_once_and_stamped_in_commit_order(dd_emulator, route: str) -> None:
+    """16 creates at once: all answered, distinct ids, and creation times strictly increase in the
+    order the objects became visible (a later-listed object is never stamped earlier), which is
+    what "the oldest wins" needs when several runs create one object at the same moment."""
+    body, ident, kind, stamp = CONCURRENT_CREATES[route]
+    runs = 16
+    barrier = threading.Barrier(runs)
+    ids: list[Any] = [None] * runs
+
+    def create(index: int) -> None:
+        barrier.wait()
+        answer = call(dd_emulator, "POST", route, body(index))
+        assert answer.status == 200, answer.body
+        ids[index] = ident(answer.body)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert None not in ids and len(set(ids)) == runs
+    stored = list(getattr(dd_emulator.store, kind).values())  # insertion (commit) order
+    stamps = [item[stamp] for item in stored]
+    assert stamps == sorted(stamps) and len(set(stamps)) == runs, stamps

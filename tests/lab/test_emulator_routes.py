@@ -104,6 +104,26 @@ def test_dashboard_lifecycle(dd_emulator) -> None:
     assert call(dd_emulator, "DELETE", "/api/v1/dashboard", bulk).status == 404
 
 
+def test_put_leaves_out_means_lost_as_at_datadog(dd_emulator) -> None:
+    """Omitted fields on update, as recorded: a dashboard PUT replaces the whole dashboard
+    (``restricted_roles`` left out comes back ``[]``); a monitor PUT keeps omitted top-level fields
+    but replaces ``options`` as a whole (cassette test_edit_a_monitor_returns_ok_response)."""
+    role = "00000000-0000-0000-0000-000000000001"
+    dash = call(
+        dd_emulator, "POST", "/api/v1/dashboard", {**DASH, "restricted_roles": [role], "tags": ["team:x"]}
+    )
+    assert dash.body["restricted_roles"] == [role]
+    put = call(dd_emulator, "PUT", f"/api/v1/dashboard/{dash.body['id']}", {**DASH, "description": "new"})
+    assert put.body["restricted_roles"] == [] and "tags" not in put.body
+    mon = call(
+        dd_emulator, "POST", "/api/v1/monitor", {**MON, "options": {**MON["options"], "new_group_delay": 60}}
+    )
+    mid = mon.body["id"]
+    put = call(dd_emulator, "PUT", f"/api/v1/monitor/{mid}", {"options": {"thresholds": {"critical": 800}}})
+    assert "new_group_delay" not in put.body["options"]
+    assert put.body["tags"] == MON["tags"] and put.body["message"] == MON["message"]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -223,6 +243,24 @@ def test_monitor_validate_endpoints(dd_emulator) -> None:
         ({"type": "composite", "query": "1 && 2"}, "not found"),
         ({"query": None}, None),
         ({"options": {"thresholds": {"critical": "high"}}}, "options.thresholds.critical"),
+        # documented bounds (MonitorOptions in the API reference)
+        ({"options": {"thresholds": {"critical": 800}, "timeout_h": 25}}, "options.timeout_h"),
+        ({"options": {"thresholds": {"critical": 800}, "evaluation_delay": -1}}, "options.evaluation_delay"),
+        ({"options": {"thresholds": {"critical": 800}, "new_group_delay": -1}}, "options.new_group_delay"),
+        ({"options": {"thresholds": {"critical": 800}, "no_data_timeframe": 0}}, "options.no_data_timeframe"),
+        (
+            {"options": {"thresholds": {"critical": 800}, "renotify_interval": -1}},
+            "options.renotify_interval",
+        ),
+        (
+            {"options": {"thresholds": {"critical": 800}, "group_retention_duration": "5d"}},
+            "options.group_retention_duration",
+        ),
+        ({"options": {"thresholds": {"critical": 800, "critical_recovery": 800}}}, "critical_recovery"),
+        (
+            {"options": {"thresholds": {"critical": 800, "warning": 500, "warning_recovery": 700}}},
+            "warning_recovery",
+        ),
     ],
 )
 def test_monitor_rejections(dd_emulator, changes, message) -> None:
@@ -335,7 +373,7 @@ def test_recurring_downtime(dd_emulator) -> None:
         (
             {"display_timezone": "UTC", "schedule": {"timezone": "Europe/Paris", "recurrences": [
                 {"rrule": "FREQ=DAILY", "duration": "1h"}]}},
-            "must be the same as display_timezone",
+            "timezone must match display_timezone",
         ),
         ({"schedule": {"recurrences": [{"rrule": "DTSTART:20240101T000000Z;FREQ=DAILY", "duration": "1h"}]}},
          "DTSTART"),

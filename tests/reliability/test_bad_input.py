@@ -45,6 +45,27 @@ MODULE_CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("monitor-unknown-option", "datadog_monitor",
      {"name": "m8", "type": "metric alert", "query": GOOD_QUERY,
       "options": {"notify_nobody": True}}, "notify_nobody"),
+    # issue 14 items 11 and 14 (monitors): refused before any request, field named
+    ("monitor-name-trailing-space", "datadog_monitor",
+     {"name": "m13 ", "type": "metric alert", "query": GOOD_QUERY}, "name"),
+    ("monitor-timeout-h-above-24", "datadog_monitor",
+     {"name": "m14", "type": "metric alert", "query": GOOD_QUERY, "options": {"timeout_h": 48}},
+     "options.timeout_h"),
+    ("monitor-negative-evaluation-delay", "datadog_monitor",
+     {"name": "m15", "type": "metric alert", "query": GOOD_QUERY, "options": {"evaluation_delay": -60}},
+     "options.evaluation_delay"),
+    ("monitor-zero-no-data-timeframe", "datadog_monitor",
+     {"name": "m16", "type": "metric alert", "query": GOOD_QUERY,
+      "options": {"notify_no_data": True, "no_data_timeframe": 0}}, "options.no_data_timeframe"),
+    ("monitor-recovery-above-critical", "datadog_monitor",
+     {"name": "m17", "type": "metric alert", "query": GOOD_QUERY,
+      "options": {"thresholds": {"critical": 800, "critical_recovery": 850}}},
+     "options.thresholds.critical_recovery"),
+    ("monitor-bad-draft-status", "datadog_monitor",
+     {"name": "m18", "type": "metric alert", "query": GOOD_QUERY, "draft_status": "hidden"}, "draft_status"),
+    ("monitor-definition-unknown-field", "datadog_monitor",
+     {"definition": {"name": "m19", "type": "metric alert", "query": GOOD_QUERY, "colour": "red"}},
+     "definition.colour"),
     ("connection-unknown-site", "datadog_monitor",
      {"name": "m9", "type": "metric alert", "query": GOOD_QUERY, "site": "datadoghq.moon", "api_url": None},
      "site"),
@@ -65,6 +86,31 @@ MODULE_CASES: list[tuple[str, str, dict[str, Any], str]] = [
      {"definition": "[1, 2, 3]"}, "definition"),
     ("dashboard-duplicate-title", "datadog_dashboard",
      {"title": "twins", "layout_type": "ordered", "widgets": []}, "title"),
+    # issue 14 items 9, 11 and 13 (dashboards): refused before any request, field named
+    ("dashboard-title-leading-space", "datadog_dashboard",
+     {"title": " d3", "layout_type": "ordered", "widgets": []}, "title"),
+    ("dashboard-free-widget-without-layout", "datadog_dashboard",
+     {"title": "d4", "layout_type": "free", "widgets": [{"definition": {"type": "note", "content": "x"}}]},
+     "widgets[0].layout"),
+    ("dashboard-empty-template-default", "datadog_dashboard",
+     {"title": "d5", "layout_type": "ordered", "widgets": [],
+      "template_variables": [{"name": "host", "prefix": "host", "defaults": [""]}]},
+     "template_variables[0].defaults[0]"),
+    ("dashboard-template-variable-without-name", "datadog_dashboard",
+     {"title": "d6", "layout_type": "ordered", "widgets": [], "template_variables": [{"prefix": "host"}]},
+     "template_variables[0].name"),
+    ("dashboard-timeseries-without-requests", "datadog_dashboard",
+     {"title": "d7", "layout_type": "ordered", "widgets": [{"definition": {"type": "timeseries"}}]},
+     "widgets[0].definition.requests"),
+    ("dashboard-query-value-two-requests", "datadog_dashboard",
+     {"title": "d8", "layout_type": "ordered",
+      "widgets": [{"definition": {"type": "query_value", "requests": [{"q": "a{*}"}, {"q": "b{*}"}]}}]},
+     "widgets[0].definition.requests"),
+    ("dashboard-bad-widget-in-group", "datadog_dashboard",
+     {"title": "d9", "layout_type": "ordered",
+      "widgets": [{"definition": {"type": "group", "layout_type": "ordered",
+                                  "widgets": [{"definition": {"type": "timeseries"}}]}}]},
+     "widgets[0].definition.widgets[0].definition.requests"),
     ("downtime-bad-rrule", "datadog_downtime",
      {"name": "t1", "monitor_tags": ["team:x"],
       "recurrences": [{"rrule": "FREQ=SOMETIMES", "duration": "1h"}]}, "rrule"),
@@ -91,6 +137,42 @@ MODULE_CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("downtime-days-and-rrule", "datadog_downtime",
      {"name": "t8", "monitor_tags": ["team:x"],
       "recurrences": [{"days": ["mon"], "rrule": "FREQ=DAILY", "duration": "1h"}]}, "rrule"),
+    ("downtime-scope-without-key", "datadog_downtime",
+     {"name": "t9", "monitor_tags": ["team:x"], "scope": "BAD_SCOPE_MISSING_KEY_VALUE_FORMAT",
+      "recurrences": [GOOD_RECURRENCE]}, "scope"),
+    ("downtime-unknown-rrule-part", "datadog_downtime",
+     {"name": "t10", "monitor_tags": ["team:x"],
+      "recurrences": [{"rrule": "FREQ=DAILY;SOMEDAY=1", "duration": "1h"}]}, "SOMEDAY"),
+    ("downtime-one-time-end-in-past", "datadog_downtime",
+     {"name": "t11", "monitor_tags": ["team:x"], "start": "2020-03-01T22:00", "end": "2020-03-02T02:00"},
+     "end: 2020-03-02T02:00:00Z is in the past"),
+    ("downtime-past-until", "datadog_downtime",
+     {"name": "t12", "monitor_tags": ["team:x"],
+      "recurrences": [{"rrule": "FREQ=DAILY;UNTIL=20200101T000000Z", "start": "2019-06-01T00:00",
+                       "duration": "1h"}]}, "UNTIL"),
+    ("downtime-bymonthday-32", "datadog_downtime",
+     {"name": "t13", "monitor_tags": ["team:x"],
+      "recurrences": [{"rrule": "FREQ=MONTHLY;BYMONTHDAY=32", "duration": "1h"}]}, "BYMONTHDAY"),
+    ("downtime-dtstart-in-rrule", "datadog_downtime",
+     {"name": "t14", "monitor_tags": ["team:x"],
+      "recurrences": [{"rrule": "DTSTART:20300101T000000Z\nRRULE:FREQ=DAILY", "duration": "1h"}]},
+     "recurrences[0].rrule: DTSTART"),
+    ("downtime-numbered-byday-weekly", "datadog_downtime",
+     {"name": "t15", "monitor_tags": ["team:x"],
+      "recurrences": [{"rrule": "FREQ=WEEKLY;BYDAY=1MO", "duration": "1h"}]}, "BYDAY"),
+    ("downtime-zero-interval", "datadog_downtime",
+     {"name": "t16", "monitor_tags": ["team:x"],
+      "recurrences": [{"rrule": "FREQ=DAILY;INTERVAL=0", "duration": "1h"}]}, "INTERVAL"),
+    ("downtime-until-not-utc", "datadog_downtime",
+     {"name": "t17", "monitor_tags": ["team:x"],
+      "recurrences": [{"rrule": "FREQ=DAILY;UNTIL=20990101T000000", "duration": "1h"}]}, "UNTIL"),
+    ("downtime-display-timezone-differs", "datadog_downtime",
+     {"name": "t18", "monitor_tags": ["team:x"], "timezone": "Europe/Paris", "display_timezone": "UTC",
+      "recurrences": [GOOD_RECURRENCE]}, "display_timezone"),
+    ("downtime-empty-monitor-tags", "datadog_downtime",
+     {"name": "t19", "monitor_tags": [], "recurrences": [GOOD_RECURRENCE]}, "monitor_tags"),
+    ("downtime-no-monitor-choice", "datadog_downtime",
+     {"name": "t20", "recurrences": [GOOD_RECURRENCE]}, "monitor_id"),
 ]  # fmt: skip
 
 # (case id, role, variables, text the error message must contain)
@@ -163,9 +245,16 @@ def module_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from dd_emulator import Emulator  # noqa: PLC0415 - lab path from pytest's pythonpath
 
     with Emulator(api_key="lab-api-key", app_key="lab-app-key", host="127.0.0.1", port=0).start() as emu:
-        # The duplicate-title case needs two dashboards with the same title in the org.
-        for _attempt in range(2):
-            post(emu.url, "/api/v1/dashboard", {"title": "twins", "layout_type": "ordered", "widgets": []})
+        # The duplicate-title case needs two dashboards with the same title in the org, made on
+        # purpose (different content), not copies left by a race (those are settled, see Concurrency).
+        for attempt in range(2):
+            body = {
+                "title": "twins",
+                "description": f"copy {attempt}",
+                "layout_type": "ordered",
+                "widgets": [],
+            }
+            post(emu.url, "/api/v1/dashboard", body)
         before = state(emu.url)
         emu.reset_counts()
         tasks = []

@@ -283,3 +283,30 @@ def test_fault(kind: str, operation: str, fault: str, dd_emulator) -> None:
         assert again["changed"] is False, f"half-written {kind}: {again['diff']}"
     if fault == "429-reset":
         assert elapsed >= 2 * float(RESET) - 0.05, "the X-RateLimit-Reset wait was not honoured"
+
+
+# --- a create the server finishes long after the client gave up (issue 14, item 8) ------------
+
+VERY_SLOW = 3.5 * TIMEOUT  # beyond the two re-reads the client used to make before re-sending
+
+
+@pytest.mark.parametrize("kind", list(RESOURCES))
+def test_create_answered_after_several_timeouts_is_found_not_duplicated(kind: str, dd_emulator) -> None:
+    """The first create lands on the server ~3.5 timeouts after it was sent.
+
+    The client must keep re-reading for the whole retry window (timeout x attempts) before it
+    sends the create again, so it finds the slow object instead of creating a second one.
+    """
+    res = RESOURCES[kind]
+    url = dd_emulator.url
+    route, method = res["routes"]["create"]
+    dd_emulator.inject_fault(route=route, method=method, delay=VERY_SLOW, times=1)
+    outcome = run(url, res["ensure"], res["v1"])
+    time.sleep(max(0.0, VERY_SLOW - TIMEOUT) + 0.5)  # let any request still in flight land
+    objects = res["live"](state(url))
+    assert len(objects) == 1, f"{len(objects)} {kind}s after a create answered late: duplicate"
+    assert outcome["changed"] is True
+    assert str(outcome["id"]) == str(objects[0]["id"])
+    assert run(url, res["ensure"], res["v1"])["changed"] is False
+    creates = dd_emulator.counts().get(f"{method} {route}", 0)
+    assert creates == 1, f"the create was sent {creates} times"

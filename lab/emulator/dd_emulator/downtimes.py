@@ -26,6 +26,22 @@ _STORED_DURATION = re.compile(r"^(\d+)([smhdw])$")  # v1 recurrences may last an
 _LOCAL_START = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
 _FORBIDDEN_RRULE = ("DTSTART", "DTEND", "DURATION")
 _SCOPE_OPERATORS = frozenset({"AND", "OR", "NOT"})
+# key:(a OR b) - a group of values for one key (common search syntax).
+_SCOPE_VALUE_GROUP = re.compile(r'([^\s()":]+):\(([^()]*)\)')
+# RFC 5545 3.3.10: the parts of a RECUR value and the ranges of the numeric ones
+# (name -> (lowest, highest, whether -highest..-lowest is allowed too)).
+_RRULE_NUMBERS = {
+    "BYSECOND": (0, 60, False),
+    "BYMINUTE": (0, 59, False),
+    "BYHOUR": (0, 23, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYMONTH": (1, 12, False),
+    "BYSETPOS": (1, 366, True),
+}
+_RRULE_OTHER = ("FREQ", "UNTIL", "COUNT", "INTERVAL", "BYDAY", "WKST")
+_WEEKDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -37,10 +53,14 @@ def zone(name: str, field: str) -> ZoneInfo:
 
 
 def check_scope(scope: str) -> None:
-    """Every term of a downtime scope is ``key:value`` (or ``*``), combined with AND/OR/NOT."""
+    """Every term of a downtime scope is ``key:value`` (or ``*``), combined with AND/OR/NOT;
+    ``key:(a OR b)`` gives one key several values (common search syntax)."""
     if not scope.strip():
         raise bad_request("Scope must not be empty")
-    for word in re.findall(r'[^\s()"]+(?:"[^"]*")?', scope):
+    flat = _SCOPE_VALUE_GROUP.sub(lambda m: f"{m.group(1)}:grouped", re.sub(r'"[^"]*"', "q", scope))
+    if flat.count("(") != flat.count(")"):
+        raise bad_request(f"Invalid scope '{scope}': unbalanced parentheses")
+    for word in re.findall(r'[^\s()"]+(?:"[^"]*")?', flat):
         if word.upper() in _SCOPE_OPERATORS or word == "*":
             continue
         term = word.lstrip("-!")
@@ -67,11 +87,56 @@ def span(value: str) -> datetime.timedelta:
     return datetime.timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+def _rrule_problem(parts: dict[str, str]) -> str | None:
+    """What RFC 5545 (3.3.10) forbids in a RECUR value that dateutil lets through."""
+    freq = parts.get("FREQ")
+    for name in ("INTERVAL", "COUNT"):
+        if name in parts and not (parts[name].isdigit() and int(parts[name]) > 0):
+            return f"{name} must be a positive integer"
+    if "COUNT" in parts and "UNTIL" in parts:
+        return "COUNT and UNTIL must not occur in the same rule"
+    for name, (low, high, signed) in _RRULE_NUMBERS.items():
+        for item in parts[name].split(",") if name in parts else []:
+            digits = item[1:] if signed and item[:1] in "+-" else item
+            if not digits.isdigit() or not low <= int(digits) <= high:
+                return f"{name} value '{item}' is out of range"
+    if "BYMONTHDAY" in parts and freq == "WEEKLY":
+        return "BYMONTHDAY must not be specified when FREQ is WEEKLY"
+    if "BYYEARDAY" in parts and freq in ("DAILY", "WEEKLY", "MONTHLY"):
+        return f"BYYEARDAY must not be specified when FREQ is {freq}"
+    if "BYWEEKNO" in parts and freq != "YEARLY":
+        return "BYWEEKNO must only be used when FREQ is YEARLY"
+    if "BYSETPOS" in parts and not any(k.startswith("BY") and k != "BYSETPOS" for k in parts):
+        return "BYSETPOS must be used with another BYxxx rule part"
+    for day in parts["BYDAY"].split(",") if "BYDAY" in parts else []:
+        match = _WEEKDAY.match(day)
+        if match is None:
+            return f"BYDAY value '{day}' is not a weekday"
+        if match.group(1):
+            if freq not in ("MONTHLY", "YEARLY"):
+                return f"BYDAY value '{day}' has a numeric value but FREQ is {freq}, not MONTHLY or YEARLY"
+            if freq == "YEARLY" and "BYWEEKNO" in parts:
+                return f"BYDAY value '{day}' has a numeric value with BYWEEKNO"
+            if not 1 <= abs(int(match.group(1))) <= 53:
+                return f"BYDAY value '{day}' is out of range"
+    return None
+
+
 def check_rrule(text: str) -> None:
     upper = text.upper()
     for word in _FORBIDDEN_RRULE:
         if word in upper:
             raise bad_request(f"Invalid RRULE: attributes specifying the duration ({word}) are not supported")
+    parts: dict[str, str] = {}
+    for chunk in filter(None, (c.strip() for c in upper.removeprefix("RRULE:").split(";"))):
+        name, _, value = chunk.partition("=")
+        if name in parts:
+            raise bad_request(f"Invalid RRULE '{text}': {name} appears twice")
+        parts[name.strip()] = value.strip()
+    unknown = [name for name in parts if name not in _RRULE_NUMBERS and name not in _RRULE_OTHER]
+    problem = f"unknown parameter '{unknown[0]}'" if unknown else _rrule_problem(parts)
+    if problem:
+        raise bad_request(f"Invalid RRULE '{text}': {problem}")
     try:
         # Evaluated with a zone-aware start (see current_window): UNTIL must then be UTC ("...Z").
         rrule_mod.rrulestr(text, dtstart=datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
@@ -232,10 +297,8 @@ def _single(stored: dict[str, Any], full: bool) -> dict[str, Any]:
 def _check_timezones(display_timezone: str, schedule: dict[str, Any]) -> None:
     zone(display_timezone, "display_timezone")
     if schedule["kind"] == "recurring" and schedule["timezone"] != display_timezone:
-        raise bad_request(
-            f"The schedule timezone ({schedule['timezone']}) must be the same as "
-            f"display_timezone ({display_timezone})"
-        )
+        # Datadog's answer (reported in DataDog/terraform-provider-datadog#2567).
+        raise bad_request("timezone must match display_timezone")
 
 
 def create(req: Request) -> Reply:
@@ -266,6 +329,9 @@ def create(req: Request) -> Reply:
         "updater_id": None,
     }
     with req.store.lock:
+        # Stamped when it becomes visible (as a database commit would): of two concurrent
+        # creates, the one listed first is always the one created first.
+        stored["created"] = stored["modified"] = iso(now())
         req.store.downtimes[stored["id"]] = stored
         req.store.save()
     return Reply(body=_single(stored, full=True))
@@ -349,13 +415,19 @@ def _page(req: Request) -> tuple[int, int]:
 
 
 def list_(req: Request) -> Reply:
+    """All downtimes, cancelled and ended ones included (Datadog lists them for a while).
+
+    ``current_only``: "Only return downtimes that are active when the request is made" (API
+    reference) - a downtime that has not started yet, or a recurring one between two of its
+    windows (``scheduled``), is left out.
+    """
     current_only = req.flag("current_only", False)
     offset, limit = _page(req)
     moment = now()
     with req.store.lock:
         items = sorted(req.store.downtimes.values(), key=lambda d: d["created"])
         if current_only:
-            items = [d for d in items if status(d, moment) in ("active", "scheduled")]
+            items = [d for d in items if status(d, moment) == "active"]
         docs = [data_doc(d, relationships=bool(req.arg("include"))) for d in items[offset : offset + limit]]
     return Reply(body={"data": docs, "meta": {"page": {"total_filtered_count": len(items)}}})
 

@@ -117,6 +117,67 @@ def check_query(kind: str, query: str, options: dict[str, Any], store_monitors: 
             )
 
 
+# Integer options and their documented ranges (MonitorOptions in the API reference):
+# name -> (lowest, highest or None).
+_INT_OPTION_RANGES: dict[str, tuple[int, int | None]] = {
+    "timeout_h": (0, 24),
+    "evaluation_delay": (0, None),
+    "new_group_delay": (0, None),
+    "new_host_delay": (0, None),
+    "no_data_timeframe": (1, None),
+    "renotify_interval": (0, None),
+    "renotify_occurrences": (1, None),
+    "min_failure_duration": (0, 7200),
+    "min_location_failed": (1, None),
+}
+_DURATION = re.compile(r"^(\d+)(m|h|d)$")
+
+
+def _invalid_option(name: str, why: str) -> ApiError:
+    return bad_request(f"The value provided for parameter 'options.{name}' is invalid: {why}")
+
+
+def check_options(query: str, options: dict[str, Any]) -> None:
+    """Option values Datadog documents as bounded, and the sides of recovery thresholds."""
+    for name, (lowest, highest) in _INT_OPTION_RANGES.items():
+        value = options.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _invalid_option(name, "must be an integer")
+        if value < lowest or (highest is not None and value > highest):
+            limit = f"between {lowest} and {highest}" if highest is not None else f">= {lowest}"
+            raise _invalid_option(name, f"must be {limit}, got {value}")
+    retention = options.get("group_retention_duration")
+    if retention is not None:
+        found = _DURATION.match(str(retention))
+        factor = {"m": 1, "h": 60, "d": 24 * 60}
+        minutes = int(found.group(1)) * factor[found.group(2)] if found else 0
+        if minutes < 60 or minutes > 72 * 60:
+            raise _invalid_option("group_retention_duration", "must be between 1h and 72h")
+    thresholds = options.get("thresholds") or {}
+    found_cmp = _COMPARISON.match(query.strip())
+    if not thresholds or not found_cmp:
+        return
+    operator = found_cmp.group("op")
+    if operator not in (">", ">=", "<", "<="):
+        return
+    sign = 1.0 if operator in (">", ">=") else -1.0  # +1: alert when above, -1: when below
+    alert = float(found_cmp.group("value"))
+    pairs = (("critical_recovery", alert), ("warning_recovery", thresholds.get("warning")))
+    for recovery, of in pairs:
+        value = thresholds.get(recovery)
+        if value is None or of is None:
+            continue
+        if sign * (float(of) - float(value)) <= 0:
+            side = "below" if sign > 0 else "above"
+            raise bad_request(
+                f"The value provided for parameter 'options' is invalid: {recovery} threshold "
+                f"({float(value)}) must be {side} the threshold it recovers from ({float(of)}) "
+                f"for operator {operator}"
+            )
+
+
 def _is_multi(kind: str, query: str) -> bool:
     if kind in ("metric alert", "query alert"):
         return bool(re.search(r"\bby\s*\{", query))
@@ -148,6 +209,7 @@ def _parse_create(req: Request) -> dict[str, Any]:
     body = {k: v for k, v in body.items() if k not in _SERVER_FIELDS + _IGNORED_LEGACY_FIELDS}
     data = to_json(validate(body, Monitor))
     check_query(data["type"], data["query"], data.get("options") or {}, req.store.monitors)
+    check_options(data["query"], data.get("options") or {})
     return data
 
 
@@ -258,6 +320,7 @@ def update(req: Request) -> Reply:
                 "The value provided for parameter 'type' is invalid: the type cannot be changed"
             )
         check_query(merged["type"], merged["query"], merged["options"], req.store.monitors)
+        check_options(merged["query"], merged["options"])
         stored = _build(merged, current["id"], created=current)
         req.store.monitors[current["id"]] = stored
         req.store.save()

@@ -38,3 +38,37 @@ def test_unknown_field_is_named() -> None:
 def test_bad_enum_value_is_named() -> None:
     with pytest.raises(DatadogError, match=r"layout_type|grid"):
         check_body({"title": "t", "layout_type": "grid", "widgets": []}, Dashboard, "create", "d")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (board({"definition": {"type": "timeseries"}}), "widgets[0].definition.requests is required"),
+        (
+            board({"definition": {"type": "query_value", "requests": [{"q": "a{*}"}, {"q": "b{*}"}]}}),
+            "widgets[0].definition.requests: at most 1 item(s) allowed, got 2",
+        ),
+        (dict(board(), template_variables=[{"prefix": "host"}]), "template_variables[0].name is required"),
+        (
+            board(
+                timeseries(),
+                timeseries(),
+                {
+                    "definition": {
+                        "type": "group",
+                        "layout_type": "ordered",
+                        "widgets": [timeseries(), {"definition": {"type": "timeseries", "title": "x"}}],
+                    }
+                },
+            ),
+            "widgets[2].definition.widgets[1].definition.requests is required",
+        ),
+        ({"layout_type": "ordered", "widgets": []}, "title is required"),
+    ],
+)
+def test_messages_name_the_innermost_field(body: dict, message: str) -> None:
+    """Issue 14 item 13: the field is named, a nested widget rather than its group."""
+    with pytest.raises(DatadogError) as err:
+        check_body(body, Dashboard, "create", "d")
+    assert message in str(err.value)
+    assert "type 'group' is unknown" not in str(err.value)

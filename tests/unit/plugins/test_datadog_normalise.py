@@ -6,7 +6,12 @@ import json
 
 import pytest
 import yaml
-from ansible_collections.datadog_exercise.stack.plugins.module_utils import dashboard, downtime, monitor
+from ansible_collections.datadog_exercise.stack.plugins.module_utils import (
+    dashboard,
+    downtime,
+    monitor,
+    normalize,
+)
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
 from datadog_api_client.v1.model.monitor_type import MonitorType
 
@@ -218,3 +223,50 @@ def test_downtime_server_defaults_are_not_a_change() -> None:
 def test_downtime_bad_names(name: str) -> None:
     with pytest.raises(DatadogError, match="name"):
         downtime.check_name(name)
+
+
+@pytest.mark.parametrize("name", [" x", "x ", "x\n", "\tx"])
+def test_natural_keys_with_surrounding_whitespace_are_refused_for_all_three(name: str) -> None:
+    """Issue 14 item 11: one rule for monitor names, dashboard titles and downtime names."""
+    with pytest.raises(DatadogError, match=r"name .* leading or trailing whitespace"):
+        monitor.validate_monitor(monitor.desired_monitor(dict(TASK, name=name)))
+    with pytest.raises(DatadogError, match=r"title .* leading or trailing whitespace"):
+        dashboard.desired_dashboard({"title": name, "layout_type": "ordered"})
+    with pytest.raises(DatadogError, match="name"):
+        downtime.check_name(name)
+
+
+def test_lookup_ignores_whitespace_around_server_names_but_comparison_does_not() -> None:
+    assert normalize.key_matches(" x ", "x") and normalize.key_matches("x", "x")
+    assert not normalize.key_matches("x y", "x") and not normalize.key_matches(None, "x")
+    padded = dict(SERVER, name="my_metric is high ")
+    before, after = norm_pair(padded)
+    assert before["name"] != after["name"]  # a whitespace-only rename is a change
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"title": "t", "layout_type": "free", "widgets": [{"definition": {"type": "note", "content": "x"}}]},
+         r"widgets\[0\]\.layout is required"),
+        ({"title": "t", "layout_type": "ordered", "template_variables": [{"name": "h", "defaults": [""]}]},
+         r"template_variables\[0\]\.defaults\[0\] must be a non-empty string"),
+    ],
+)  # fmt: skip
+def test_dashboard_rules_beyond_the_schema(params: dict, needle: str) -> None:
+    """Issue 14 item 9: what the server refuses beyond the client's schema fails before a request."""
+    body = dashboard.desired_dashboard(params)
+    with pytest.raises(DatadogError, match=needle):
+        dashboard.check_rules(body, "dashboard 't'")
+
+
+def test_monitor_definition_yaml_and_overrides() -> None:
+    doc = yaml.safe_dump(
+        {"id": 7, "name": "n", "type": "query alert", "query": "avg(last_5m):avg:a{*} > 1",
+         "message": "m", "tags": ["b", "a"], "options": {"thresholds": {"critical": 1}, "silenced": {}},
+         "overall_state": "OK", "draft_status": "draft", "assets": []}
+    )  # fmt: skip
+    body = monitor.desired_monitor({"definition": doc, "options": {"notify_no_data": True}, "tags": None})
+    assert body["name"] == "n" and body["tags"] == ["a", "b"] and body["draft_status"] == "draft"
+    assert body["options"]["thresholds"] == {"critical": 1} and body["options"]["notify_no_data"] is True
+    assert "silenced" not in body["options"] and "id" not in body
