@@ -17,7 +17,7 @@ t0=$(date +%s)
 say() { printf '[setup] %s\n' "$*"; }
 
 # --- apt packages --------------------------------------------------------------------------
-apt_pkgs=(debootstrap dpkg-dev apt-utils gnupg rsync shellcheck curl)
+apt_pkgs=(debootstrap dpkg-dev apt-utils gnupg rsync shellcheck curl openssh-client)
 command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 || command -v dockerd >/dev/null 2>&1 \
   || apt_pkgs+=(docker.io)
 missing=()

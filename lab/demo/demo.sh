@@ -9,6 +9,9 @@ cd "$(dirname "$0")/../.."
 state=$PWD/.cache/demo
 mkdir -p "$state"
 host=ddx-demo
+# The container's host name differs from its inventory name (ddx-demo), as on most VMs: the
+# dashboards must use the name the Agent reports, not the inventory's.
+vm_hostname=ddx-demo-vm1
 image=ddx-lab:debian-12
 emu_port=${DDX_DEMO_API_PORT:-8900}
 app_port=${DDX_DEMO_APP_PORT:-5050}
@@ -20,7 +23,7 @@ host_up() {
     return
   fi
   docker rm -f "$host" >/dev/null 2>&1 || true
-  docker run -d --name "$host" --hostname "$host" \
+  docker run -d --name "$host" --hostname "$vm_hostname" \
     --cap-add SYS_ADMIN --security-opt seccomp=unconfined --cgroupns host \
     -v /sys/fs/cgroup:/sys/fs/cgroup:rw --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
     -e container=docker -p "127.0.0.1:$app_port:5050" "$image" /lib/systemd/systemd >/dev/null
@@ -30,6 +33,15 @@ host_up() {
 run_site() {
   local log=$1
   ansible-playbook -i inventories/lab site.yml | tee "$log"
+}
+
+# site.yml prints each link as "LINK <what>: <url>" (a debug message): the dashboards on every
+# run (the timeboard also with a 5-minute window), the snapshot when it takes one.
+links() {
+  {
+    grep -ho '"LINK [^"]*"' "$state/run2.log" | grep -v '"LINK snapshot'
+    grep -ho '"LINK snapshot[^"]*"' "$state/run1.log" "$state/run2.log"
+  } | sed -e 's/^"LINK /  /' -e 's/"$//' || true
 }
 
 up() {
@@ -47,6 +59,9 @@ up() {
   say "second run: changed=0 on every host"
   cat <<EOT
 
+Links (printed by site.yml: the dashboards from the second run, the snapshot from the first)
+$(links)
+
 Where to look
   App (Flask under ddtrace-run):   curl http://127.0.0.1:$app_port/  (and /api/apm, /api/trace)
   Datadog API emulator page:       http://127.0.0.1:$emu_port/   (dashboards, monitor, downtimes, events)
@@ -54,6 +69,7 @@ Where to look
   my_metric check, once:           docker exec $host datadog-agent check my_metric --json
   Traces received by the agent:    docker exec $host curl -s http://127.0.0.1:8126/test/traces
   Run logs:                        $state/run1.log  $state/run2.log
+  A new snapshot, on demand:       ansible-playbook -i inventories/lab site.yml --tags snapshot
 Remove it all with: make demo-down
 EOT
 }

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,7 @@ def conf(tmp_path: Path) -> Path:
 def test_check_json_has_the_agent_shape(conf: Path) -> None:
     (conf / "conf.d" / "my_metric.d").mkdir()
     (conf / "conf.d" / "my_metric.d" / "conf.yaml").write_text(
-        "init_config:\n  min_collection_interval: 45\ninstances:\n  - tags: ['env:lab']\n"
+        "init_config: {}\ninstances:\n  - tags: ['env:lab']\n    min_collection_interval: 45\n"
     )
     res = agent(conf, "check", "my_metric", "--json")
     assert res.returncode == 0, res.stderr
@@ -76,7 +78,7 @@ def test_check_json_has_the_agent_shape(conf: Path) -> None:
     runner = data[0]["runner"]
     assert runner["CheckName"] == "my_metric"
     assert runner["CheckVersion"] == "1.2.3"  # the leaf class, not `Base`, was loaded
-    assert runner["Interval"] == 45  # from init_config
+    assert runner["Interval"] == 45  # from the instance
     assert runner["TotalRuns"] == 1 and runner["TotalErrors"] == 0
     assert runner["CheckID"].startswith("my_metric:")
 
@@ -127,3 +129,157 @@ def test_status_fails_when_not_running(conf: Path) -> None:
     res = agent(conf, "status")
     assert res.returncode == 1
     assert "not running" in res.stderr
+
+
+# ---- min_collection_interval: read where Agent 7 reads it ------------------------------------
+# pkg/collector/python/check.go (PythonCheck.Configure) decodes only the *instance* into
+# integration.CommonInstanceConfig{MinCollectionInterval int} and uses it when > 0; init_config is
+# decoded into CommonGlobalConfig, which has no interval (Agent 5 read it there, Agent 7 does not).
+
+
+def _interval(conf: Path, config_yaml: str) -> subprocess.CompletedProcess[str]:
+    (conf / "conf.d" / "my_metric.yaml").write_text(config_yaml)
+    return agent(conf, "check", "my_metric", "--json")
+
+
+@pytest.mark.parametrize(
+    ("config_yaml", "expected"),
+    [
+        # the answer the exercise docs used to give: ignored by the agent, default 15 s
+        ("init_config:\n  min_collection_interval: 45\ninstances: [{}]\n", 15),
+        ("init_config:\n  min_collection_interval: 45\ninstances:\n  - min_collection_interval: 30\n", 30),
+        ("init_config:\ninstances:\n  - min_collection_interval: 45\n", 45),
+        ("instances:\n  - min_collection_interval: 45.9\n", 45),  # yaml.v2 truncates into int
+        ("instances:\n  - min_collection_interval: 0\n", 15),  # only > 0 counts
+        ("instances:\n  - min_collection_interval: -5\n", 15),
+        ("instances:\n  - min_collection_interval:\n", 15),
+    ],
+)
+def test_interval_comes_from_the_instance_only(conf: Path, config_yaml: str, expected: int) -> None:
+    res = _interval(conf, config_yaml)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert json.loads(res.stdout)[0]["runner"]["Interval"] == expected
+
+
+@pytest.mark.parametrize(
+    ("instance", "message"),
+    [
+        ("min_collection_interval: '45'", "line 1: cannot unmarshal !!str `45` into int"),
+        ("min_collection_interval: true", "line 1: cannot unmarshal !!bool `true` into int"),
+        ("min_collection_interval: [45]", "line 1: cannot unmarshal !!seq into int"),
+        ("tags: team:lab", "cannot unmarshal !!str `team:lab` into []string"),
+    ],
+)
+def test_instance_that_does_not_decode_fails_to_configure(conf: Path, instance: str, message: str) -> None:
+    res = _interval(conf, f"init_config: {{}}\ninstances:\n  - {instance}\n")
+    assert res.returncode == 1
+    assert (
+        "could not configure check instance for python check my_metric: yaml: unmarshal errors:" in res.stdout
+    )
+    assert message in res.stdout
+    assert "no valid check found" in res.stderr
+
+
+# ---- hostname: the providers of pkg/util/hostname, in the agent's order ------------------------
+
+
+def _write_datadog_yaml(conf: Path, content: str) -> None:
+    (conf / "datadog.yaml").write_text("api_key: lab-api-key\n" + content)
+
+
+def test_hostname_from_config_wins(conf: Path) -> None:
+    (conf / "name").write_text("from-file\n")
+    _write_datadog_yaml(conf, f"hostname: web-1.example.com\nhostname_file: {conf / 'name'}\n")
+    res = agent(conf, "hostname")
+    assert res.returncode == 0
+    assert res.stdout == "web-1.example.com\n"
+
+
+@pytest.mark.parametrize("bad", ["localhost", "under_score", "-dash", "a" * 256])
+def test_invalid_configured_hostname_falls_through(conf: Path, bad: str) -> None:
+    (conf / "name").write_text("  from-file \n")
+    _write_datadog_yaml(conf, f"hostname: {bad}\nhostname_file: {conf / 'name'}\n")
+    assert agent(conf, "hostname", "--local").stdout == "from-file\n"
+    _write_datadog_yaml(conf, f"hostname: {bad}\n")
+    assert agent(conf, "hostname", "--local").stdout == socket.gethostname() + "\n"
+
+
+def test_hostname_defaults_to_the_os_hostname(conf: Path) -> None:
+    _write_datadog_yaml(conf, "")
+    res = agent(conf, "hostname")
+    assert res.returncode == 0
+    assert res.stdout == socket.gethostname() + "\n"
+    assert "Computing the hostname from the command line" in res.stderr  # no agent running
+
+
+def test_hostname_asks_the_running_agent_unless_local(conf: Path) -> None:
+    # A running agent (pid alive) started before datadog.yaml changed still reports its old name.
+    (conf / "run").mkdir()
+    (conf / "run" / "lab-status.json").write_text(json.dumps({"pid": os.getpid(), "hostname": "old-name"}))
+    _write_datadog_yaml(conf, "hostname: new-name\n")
+    assert agent(conf, "hostname").stdout == "old-name\n"
+    assert agent(conf, "hostname", "--local").stdout == "new-name\n"
+    assert agent(conf, "hostname", "-l").stdout == "new-name\n"
+
+
+def test_hostname_fqdn_and_unresolvable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(STANDIN))
+    from ddx_standin import config as standin_config  # noqa: PLC0415 - the stand-in's own path
+
+    monkeypatch.setattr(standin_config, "_system_fqdn", lambda: "vm-1.lab.example")
+    monkeypatch.setattr(standin_config.socket, "gethostname", lambda: "vm-1")
+    assert standin_config.resolve_hostname({}) == ("vm-1", "os")  # FQDN only when asked for
+    assert standin_config.resolve_hostname({"hostname_fqdn": True}) == ("vm-1.lab.example", "fqdn")
+    assert standin_config.resolve_hostname({"hostname": "cfg", "hostname_fqdn": True}) == (
+        "cfg",
+        "configuration",
+    )
+    monkeypatch.setattr(standin_config.socket, "gethostname", lambda: "")
+    with pytest.raises(standin_config.HostnameError, match="unable to reliably determine the host name"):
+        standin_config.resolve_hostname({})
+
+
+def test_dd_hostname_environment_overrides_the_file(conf: Path) -> None:
+    (conf / "name").write_text("from-file\n")
+    _write_datadog_yaml(conf, f"hostname_file: {conf / 'name'}\n")
+    env = {"DD_HOSTNAME": "from-env"}
+    res = subprocess.run(
+        [sys.executable, "-m", "ddx_standin.cli", "-c", str(conf), "hostname", "--local"],
+        env={**os.environ, **env, "PYTHONPATH": str(STANDIN), "DDX_STANDIN_RUN_DIR": str(conf / "run")},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert res.stdout == "from-env\n"
+
+
+def test_running_agent_status_has_the_runner_and_hostname_stats(conf: Path) -> None:
+    (conf / "conf.d" / "my_metric.yaml").write_text(
+        "init_config:\n  min_collection_interval: 1\ninstances: [{}]\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(STANDIN),
+        "DDX_STANDIN_RUN_DIR": str(conf / "run"),
+        "DDX_STANDIN_LOG_DIR": str(conf / "log"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ddx_standin.cli", "-c", str(conf), "run"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        status: dict = {}
+        for _ in range(100):
+            res = agent(conf, "status", "--json")
+            if res.returncode == 0:
+                status = json.loads(res.stdout)
+                if status["runnerStats"]["Checks"].get("my_metric"):
+                    break
+            assert proc.poll() is None, "the agent exited"
+            time.sleep(0.2)
+        runs = list(status["runnerStats"]["Checks"]["my_metric"].values())
+        assert len(runs) == 1 and runs[0]["TotalRuns"] >= 1
+        assert runs[0]["Interval"] == 15  # init_config's interval is ignored, as by Agent 7
+        assert status["hostnameStats"]["provider"] == "configuration"
+        assert agent(conf, "hostname").stdout == "lab-host\n"  # asked from the running agent
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import re
 import time
 import urllib.request
 from typing import Any
 
 import pytest
+from dateutil.rrule import rrulestr
 
 API = os.environ.get("DDX_LAB_API_URL", "http://127.0.0.1:8901")
+INVENTORY_NAME = "site-debian12"  # molecule.yml platform `name`
+VM_HOSTNAME = "lab-vm-01"  # molecule.yml platform `hostname`: what the Agent reports
 KEYS = {"DD-API-KEY": "lab-api-key", "DD-APPLICATION-KEY": "lab-app-key"}
 
 
@@ -32,6 +37,17 @@ def test_agent_running_with_apm_and_logs(host):
     content = cfg.content_string
     assert "logs_enabled: true" in content
     assert "env:lab" in content
+
+
+def test_agent_reports_the_vm_hostname_not_the_inventory_name(host):
+    assert host.check_output("hostname") == VM_HOSTNAME
+    assert host.check_output("datadog-agent hostname") == VM_HOSTNAME
+    assert host.check_output("datadog-agent hostname --local") == VM_HOSTNAME
+    # what the Agent sends is scoped on that name: the my_metric samples in the lab's intake
+    intake = host.file("/var/log/datadog/lab-intake.jsonl").content_string.splitlines()
+    samples = [json.loads(line)["payload"] for line in intake]
+    hosts = {p["host"] for p in samples if p.get("metric") == "my_metric"}
+    assert hosts == {VM_HOSTNAME}
 
 
 def test_database_integration_configured(host):
@@ -85,6 +101,16 @@ def _dashboard(title: str) -> dict[str, Any]:
     return api(f"/api/v1/dashboard/{found[0]['id']}")
 
 
+@pytest.mark.parametrize("title", ["Datadog exercise timeboard", "APM and infrastructure"])
+def test_dashboards_scope_on_the_reported_hostname(title):
+    board = _dashboard(title)
+    host_vars = [v for v in board["template_variables"] if v["prefix"] == "host"]
+    assert host_vars, board["template_variables"]
+    for var in host_vars:
+        assert var["defaults"] == [VM_HOSTNAME], var
+    assert INVENTORY_NAME not in json.dumps(board)
+
+
 def test_timeboard_queries():
     board = _dashboard("Datadog exercise timeboard")
     queries = [r["q"] for w in board["widgets"] for r in w["definition"]["requests"]]
@@ -92,7 +118,7 @@ def test_timeboard_queries():
     assert "anomalies(avg:postgresql.rows_fetched{$host}, 'basic', 2)" in queries
     assert "avg:my_metric{$host}.rollup(sum, 3600)" in queries
     assert board["template_variables"][0]["name"] == "host"
-    assert board["template_variables"][0]["defaults"] == ["site-debian12"]
+    assert board["template_variables"][0]["defaults"] == [VM_HOSTNAME]
 
 
 def test_apm_dashboard_has_apm_and_infrastructure():
@@ -125,25 +151,51 @@ def test_monitor_thresholds_and_messages():
     assert "@you@example.com" in mon["message"]
 
 
-def test_downtimes_weekday_nights_and_weekend():
+def _duration(text: str) -> datetime.timedelta:
+    found = re.fullmatch(r"(\d+)([mhdw])", text)  # Datadog's duration strings: 30m, 14h, 1d, 1w
+    assert found, text
+    unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[found.group(2)]
+    return datetime.timedelta(**{unit: int(found.group(1))})
+
+
+def _office_hours_errors(recurrences: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """Expand Datadog recurrences (rrule, start, duration; wall clock) and sample two weeks every
+    15 minutes (at :07, :22, ... away from the edges): return each sample silenced in office hours
+    (Mon-Fri 09:00-19:00) or not silenced outside them."""
+    firsts = [datetime.datetime.fromisoformat(rec["start"]) for rec in recurrences]
+    monday = max(firsts) + datetime.timedelta(days=14 - max(firsts).weekday())
+    monday = monday.replace(hour=0, minute=7, second=0, microsecond=0)
+    until = monday + datetime.timedelta(days=15)
+    windows = [
+        (occ, occ + _duration(rec["duration"]))
+        for rec, first in zip(recurrences, firsts, strict=True)
+        for occ in rrulestr(rec["rrule"], dtstart=first).between(first, until, inc=True)
+    ]
+    wrong = []
+    for step in range(14 * 24 * 4):
+        t = monday + datetime.timedelta(minutes=15 * step)
+        office = t.weekday() < 5 and 9 <= t.hour < 19
+        if any(a <= t < b for a, b in windows) == office:
+            wrong.append((t.isoformat(), "office hour silenced" if office else "off-hour not silenced"))
+    return wrong
+
+
+def test_downtimes_cover_every_off_hour_and_no_office_hour():
+    """The downtimes as stored by the (emulated) API, expanded: every sampled minute outside
+    Mon-Fri 09:00-19:00 (Europe/Paris wall clock) is silenced, none inside. DST is the unit tests'."""
     mon_id = _monitor()["id"]
     downtimes = [d for d in api("/api/v2/downtime")["data"] if d["attributes"]["status"] != "canceled"]
-    by_rrule = {}
+    assert downtimes
+    recurrences = []
     for d in downtimes:
         attrs = d["attributes"]
         assert attrs["monitor_identifier"] == {"monitor_id": mon_id}
         assert "@you@example.com" in attrs["message"]
         sched = attrs["schedule"]
         assert sched["timezone"] == "Europe/Paris"
-        for rec in sched["recurrences"]:
-            by_rrule[rec["rrule"]] = rec
-    weekdays = by_rrule["FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"]
-    assert weekdays["duration"] == "14h"
-    assert weekdays["start"].endswith("T19:00")
-    weekend = by_rrule["FREQ=WEEKLY;BYDAY=SA,SU"]
-    assert weekend["duration"] == "1d"
-    assert weekend["start"].endswith("T00:00")
-    assert len(downtimes) == 2
+        recurrences += sched["recurrences"]
+    wrong = _office_hours_errors(recurrences)
+    assert not wrong, wrong[:10]
 
 
 def test_snapshot_event_mentions_the_email():
@@ -153,3 +205,11 @@ def test_snapshot_event_mentions_the_email():
     ]
     assert snaps, events
     assert any("@you@example.com" in e["text"] for e in snaps)
+
+
+def test_snapshot_is_scoped_on_the_reported_hostname():
+    events = api(f"/api/v1/events?start=0&end={int(time.time()) + 60}")["events"]
+    snaps = [e for e in events if "snapshot" in json.dumps(e).lower()]
+    assert snaps, events
+    for event in snaps:
+        assert INVENTORY_NAME not in json.dumps(event), event

@@ -68,8 +68,30 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def cmd_hostname(args: argparse.Namespace) -> int:
-    cfg = _load_config_or_exit(_paths(args)["conf_dir"])
-    print(agentconfig.hostname(cfg))
+    """``agent hostname [-l]``: the running agent's host name, else computed here (Agent 7.72).
+
+    Like the real command: without ``--local`` it first asks the running agent (the real one over
+    its IPC API, ``GET /agent/hostname``; the stand-in reads the status the service writes), so a
+    restart pending after a config change still shows the old name; ``--local`` always resolves
+    from the configuration on disk.
+    """
+    paths = _paths(args)
+    cfg = _load_config_or_exit(paths["conf_dir"])
+    if not args.local:
+        status = _read_status(paths["run_dir"])
+        if status is not None and status.get("hostname"):
+            print(status["hostname"])
+            return 0
+        print(
+            "Error getting the hostname from the running agent: the agent is not running "
+            f"(no live status in {paths['run_dir']})\nComputing the hostname from the command line...",
+            file=sys.stderr,
+        )
+    try:
+        print(agentconfig.hostname(cfg))
+    except agentconfig.HostnameError as exc:
+        print(f"Error: Error getting the hostname: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -81,6 +103,8 @@ def _read_status(run_dir: str) -> dict[str, Any] | None:
         return None
     try:
         os.kill(int(status.get("pid", 0)), 0)
+    except PermissionError:
+        pass  # alive, owned by dd-agent: a non-root caller may not signal it
     except (OSError, ValueError):
         return None
     return status
@@ -215,7 +239,11 @@ def _yaml(data: Any) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     paths = _paths(args)
     cfg = _load_config_or_exit(paths["conf_dir"])
-    host = agentconfig.hostname(cfg)
+    try:
+        host = agentconfig.hostname(cfg)
+    except agentconfig.HostnameError as exc:
+        print(f"Error: Error while getting hostname, exiting: {exc}", file=sys.stderr)
+        return 1
     agentconfig.setup_logging(
         {"log_level": args.log_level or ("critical" if args.json else cfg.get("log_level", "info"))},
         None,
@@ -235,8 +263,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     times = 2 if args.check_rate and args.check_times < 2 else args.check_times
     instances_out: list[dict[str, Any]] = []
     failed = False
+    loaded: list[tuple[collector.CheckConfig, Any]] = []
+    load_errors: list[str] = []
     for ccfg in configs:
-        check = collector.instantiate(cls, ccfg, cfg)
+        try:
+            loaded.append((ccfg, collector.instantiate(cls, ccfg, cfg)))
+        except collector.ConfigureError as exc:
+            load_errors.append(f"could not configure check instance for python check {args.name}: {exc}")
+    if not loaded:
+        # the real command lists the loader errors, then fails with "no valid check found"
+        print(f"\nError: could not load {args.name}:")
+        for err in load_errors:
+            print(f"* python: {err}")
+        print("Error: no valid check found", file=sys.stderr)
+        return 1
+    for ccfg, check in loaded:
         inst = collector.RunningInstance(ccfg, check, version, host)
         result: dict[str, Any] = {}
         for i in range(times):
@@ -308,9 +349,13 @@ class Service:
         self.start_time = time.time()
         self.cfg: dict[str, Any] = {}
         self.host = ""
+        self.host_provider = ""
 
     def write_status(self) -> None:
         cfg = self.cfg
+        runner_checks: dict[str, dict[str, Any]] = {}
+        for inst in self.instances:
+            runner_checks.setdefault(inst.cfg.name, {})[inst.stats.check_id] = inst.stats.as_runner_json()
         status = {
             "pid": os.getpid(),
             "version": VERSION,
@@ -331,6 +376,9 @@ class Service:
             "intake_file": self.intake_path,
             "checks": [i.stats.as_runner_json() for i in self.instances],
             "loader_errors": self.loader_errors,
+            # the real status JSON's keys for the same data (pkg/status: expvars "runner", "hostname")
+            "runnerStats": {"Checks": runner_checks},
+            "hostnameStats": {"errors": {}, "provider": self.host_provider},
         }
         os.makedirs(self.paths["run_dir"], exist_ok=True)
         tmp = os.path.join(self.paths["run_dir"], STATUS_FILE + ".tmp")
@@ -380,7 +428,9 @@ class Service:
             try:
                 check = collector.instantiate(cls, ccfg, self.cfg)
             except Exception as exc:  # noqa: BLE001 - any check __init__ error; the agent reports it and goes on
-                self.loader_errors[ccfg.name] = f"could not configure check instance: {exc}"
+                self.loader_errors[ccfg.name] = (
+                    f"could not configure check instance for python check {ccfg.name}: {exc}"
+                )
                 log.error("could not configure check instance for python check %s: %s", ccfg.name, exc)
                 continue
             self.instances.append(collector.RunningInstance(ccfg, check, version, self.host))
@@ -396,8 +446,13 @@ class Service:
             log.critical("no API key configured, exiting")
             print("Error: no API key configured, exiting", file=sys.stderr)
             return 1
-        self.host = agentconfig.hostname(self.cfg)
-        log.info("Hostname is: %s", self.host)
+        try:
+            self.host, self.host_provider = agentconfig.resolve_hostname(self.cfg)
+        except agentconfig.HostnameError as exc:
+            log.critical("Error while getting hostname, exiting: %s", exc)
+            print(f"Error: Error while getting hostname, exiting: {exc}", file=sys.stderr)
+            return 1
+        log.info("Hostname is: %s (provider: %s)", self.host, self.host_provider)
         log.info("Site is: %s (nothing is sent: lab stand-in)", self.cfg.get("site"))
         if self.args.pidfile:
             os.makedirs(os.path.dirname(self.args.pidfile) or ".", exist_ok=True)
@@ -458,7 +513,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("version", help="Print the version info").set_defaults(func=cmd_version)
-    sub.add_parser("hostname", help="Print the hostname used by the Agent").set_defaults(func=cmd_hostname)
+    p = sub.add_parser("hostname", help="Print the hostname used by the Agent")
+    p.add_argument(
+        "-l", "--local", action="store_true",
+        help="Force computing the hostname in the command line instead of the agent process",
+    )  # fmt: skip
+    p.set_defaults(func=cmd_hostname)
     sub.add_parser("health", help="Print the current agent health").set_defaults(func=cmd_health)
     p = sub.add_parser("status", help="Print the current status")
     p.add_argument("-j", "--json", action="store_true")

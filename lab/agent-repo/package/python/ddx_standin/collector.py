@@ -7,7 +7,13 @@
   subclass itself;
 - instance: ``cls(name=..., init_config=..., instances=[instance])``, ``check_id`` set, then
   ``run()`` (returns ``""`` or a JSON list of errors);
-- interval: ``min_collection_interval`` from the instance, else ``init_config``, else 15 s.
+- configure: like the agent's ``PythonCheck.Configure`` (pkg/collector/python/check.go), the
+  ``init_config`` is decoded into ``CommonGlobalConfig`` (``service``) and the instance into
+  ``CommonInstanceConfig`` (comp/core/autodiscovery/integration/config.go) with yaml.v2's typing
+  rules; a type error there fails the instance ("could not configure check instance");
+- interval: ``min_collection_interval`` **from the instance only** (an ``int``; floats truncate
+  as yaml.v2 does), used when > 0, else the default 15 s. Agent 7 ignores a
+  ``min_collection_interval`` under ``init_config`` (that was Agent 5), and so does the stand-in.
 """
 
 from __future__ import annotations
@@ -16,20 +22,110 @@ import glob
 import importlib
 import inspect
 import json
+import math
 import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import aggregator
 import yaml
 
 DEFAULT_INTERVAL = 15.0
+_INT64_MAX = 2**63 - 1
+
+# The reserved fields the agent decodes (Go type of each); every other key is the check's own.
+COMMON_INSTANCE_FIELDS = {
+    "min_collection_interval": "int",
+    "empty_default_hostname": "bool",
+    "tags": "[]string",
+    "service": "string",
+    "name": "string",
+    "namespace": "string",
+    "no_index": "bool",
+}
+COMMON_GLOBAL_FIELDS = {"service": "string"}
 
 
 class CheckLoadError(Exception):
     pass
+
+
+class ConfigureError(Exception):
+    """The instance or init_config does not decode into the agent's common config structs."""
+
+
+def _yaml_tag(value: Any) -> str:
+    if isinstance(value, bool):
+        return "!!bool"
+    if isinstance(value, int):
+        return "!!int"
+    if isinstance(value, float):
+        return "!!float"
+    if isinstance(value, dict):
+        return "!!map"
+    if isinstance(value, list):
+        return "!!seq"
+    return "!!str"
+
+
+def _terror(line: int, value: Any, gotype: str) -> str:
+    """yaml.v2's type error line: ``line N: cannot unmarshal !!str `45` into int``."""
+    tag = _yaml_tag(value)
+    shown = ""
+    if tag not in ("!!map", "!!seq"):
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        shown = f" `{text[:7]}...`" if len(text) > 10 else f" `{text}`"
+    return f"line {line}: cannot unmarshal {tag}{shown} into {gotype}"
+
+
+def _decode_errors(data: dict[str, Any], fields: dict[str, str]) -> list[str]:
+    """Type errors of ``data`` decoded into a Go struct with ``fields``, as yaml.v2 reports them.
+
+    Line numbers refer to the section as the agent re-marshals it (yaml.v2: keys sorted, block
+    style), which is what the real error messages show.
+    """
+    dumped = yaml.safe_dump(data, default_flow_style=False, sort_keys=True).splitlines()
+    lines = {
+        ln.split(":", 1)[0]: i + 1
+        for i, ln in enumerate(dumped)
+        if ln and not ln[0].isspace() and ln[0] != "-"
+    }
+    errors: list[str] = []
+    for key, gotype in fields.items():
+        if key not in data or data[key] is None:
+            continue
+        value, line = data[key], lines.get(key, 1)
+        if gotype == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _INT64_MAX
+            ok = ok or (isinstance(value, float) and math.isfinite(value) and abs(value) <= _INT64_MAX)
+        elif gotype == "bool":
+            ok = isinstance(value, bool)
+        elif gotype == "string":
+            ok = not isinstance(value, (dict, list))
+        else:  # []string: a sequence of scalars
+            ok = isinstance(value, list)
+            if ok:
+                for idx, item in enumerate(value):
+                    if isinstance(item, (dict, list)):
+                        errors.append(_terror(line + idx + 1, item, "string"))
+        if not ok:
+            errors.append(_terror(line, value, gotype))
+    return errors
+
+
+def configure(init_config: dict[str, Any], instance: dict[str, Any]) -> float:
+    """Decode the reserved fields as ``PythonCheck.Configure`` does; return the interval (s)."""
+    errors = _decode_errors(init_config, COMMON_GLOBAL_FIELDS)
+    if errors:
+        raise ConfigureError("yaml: unmarshal errors:\n  " + "\n  ".join(errors))
+    errors = _decode_errors(instance, COMMON_INSTANCE_FIELDS)
+    if errors:
+        raise ConfigureError("yaml: unmarshal errors:\n  " + "\n  ".join(errors))
+    seconds = int(instance.get("min_collection_interval") or 0)  # int() truncates like yaml.v2
+    return float(seconds) if seconds > 0 else DEFAULT_INTERVAL
 
 
 @dataclass
@@ -40,16 +136,10 @@ class CheckConfig:
     instance: dict[str, Any]
     digest: str
 
-    @property
+    @cached_property
     def interval(self) -> float:
-        for holder in (self.instance, self.init_config):
-            value = holder.get("min_collection_interval")
-            if value is not None:
-                try:
-                    return float(value)
-                except (TypeError, ValueError):
-                    break
-        return DEFAULT_INTERVAL
+        """The scheduling interval the agent uses; raises ConfigureError like Configure does."""
+        return configure(self.init_config, self.instance)
 
 
 def _fnv1a64(data: bytes) -> int:
@@ -171,6 +261,8 @@ def load_check_class(name: str, checksd: str) -> tuple[type, str, str]:
 
 
 def instantiate(cls: type, cfg: CheckConfig, agent_config: dict[str, Any]) -> Any:
+    """Configure then construct, as the Python loader does (ConfigureError before any check code)."""
+    cfg.interval  # noqa: B018 - decodes the reserved fields first, raising ConfigureError
     try:
         check = cls(name=cfg.name, init_config=cfg.init_config, instances=[cfg.instance])
     except TypeError:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
+import subprocess
 import sys
 from typing import Any
 
@@ -21,6 +23,9 @@ ENV_BINDINGS: dict[str, tuple[str, str]] = {
     "DD_API_KEY": ("api_key", "str"),
     "DD_SITE": ("site", "str"),
     "DD_HOSTNAME": ("hostname", "str"),
+    "DD_HOSTNAME_FILE": ("hostname_file", "str"),
+    "DD_HOSTNAME_FQDN": ("hostname_fqdn", "bool"),
+    "DD_HOSTNAME_TRUST_UTS_NAMESPACE": ("hostname_trust_uts_namespace", "bool"),
     "DD_TAGS": ("tags", "list"),
     "DD_ENV": ("env", "str"),
     "DD_LOG_LEVEL": ("log_level", "str"),
@@ -104,9 +109,90 @@ def load(conf_dir: str = CONF_DIR, env: dict[str, str] | None = None) -> dict[st
     return data
 
 
+class HostnameError(Exception):
+    """No provider gave a usable host name (the real agent then refuses to start)."""
+
+
+_RFC1123 = re.compile(
+    r"^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9])$"
+)
+_LOCAL_NAMES = ("localhost", "localhost.localdomain", "localhost6.localdomain6", "ip6-localhost")
+UNRESOLVED = (
+    "unable to reliably determine the host name. "
+    "You can define one in the agent config file or in your hosts file"
+)
+
+
+def validate_hostname(name: str) -> str | None:
+    """The agent's ``validate.ValidHostname``: None when usable, else why not."""
+    if name == "":
+        return "hostname is empty"
+    if name.lower() in _LOCAL_NAMES:
+        return f"{name} is a local hostname"
+    if len(name) > 255:
+        return "name exceeded the maximum length of 255 characters"
+    if not _RFC1123.match(name):
+        return f"{name} is not RFC1123 compliant"
+    return None
+
+
+def _system_fqdn() -> str:
+    """``/bin/hostname -f`` with a one-second timeout, as the agent's ``getSystemFQDN``."""
+    out = subprocess.run(
+        ["/bin/hostname", "-f"], capture_output=True, text=True, timeout=1, check=True
+    )  # fmt: skip
+    return out.stdout.strip()
+
+
+def resolve_hostname(cfg: dict[str, Any]) -> tuple[str, str]:
+    """Return (hostname, provider) the way Agent 7 resolves it (pkg/util/hostname providers.go).
+
+    Providers in the agent's order: ``hostname`` (config/DD_HOSTNAME, if it is a valid name),
+    ``hostname_file`` (the file's trimmed content, if valid), Fargate/GCE/Azure (cloud metadata:
+    unreachable in the lab, so they never answer), ``hostname_fqdn: true`` -> ``hostname -f``,
+    containerised providers (not containerised), the OS host name (``os.Hostname``, only if no
+    earlier provider answered), EC2 (no metadata in the lab). The real agent trusts the OS host
+    name only in the host's UTS namespace (or with ``hostname_trust_uts_namespace``); the lab's
+    container IS the simulated VM, so the stand-in treats its namespace as the host's.
+    """
+    log = logging.getLogger("ddx_standin")
+    configured = str(cfg.get("hostname") or "")
+    why = validate_hostname(configured)
+    if why is None:
+        return configured, "configuration"
+    log.debug("unable to get the hostname from 'configuration' provider: %s", why)
+    path = str(cfg.get("hostname_file") or "")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                from_file = fh.read().strip()
+        except OSError as exc:
+            why = f"Could not read hostname from {path}: {exc}"
+            log.debug("unable to get the hostname from 'hostnameFile' provider: %s", why)
+        else:
+            why = validate_hostname(from_file)
+            if why is None:
+                return from_file, "hostnameFile"
+            log.debug("unable to get the hostname from 'hostnameFile' provider: %s", why)
+    name, provider = "", ""
+    if is_true(cfg.get("hostname_fqdn", False)):
+        try:
+            fqdn = _system_fqdn()
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.debug(
+                "unable to get the hostname from 'fqdn' provider: Unable to get FQDN from system: %s", exc
+            )
+        else:
+            name, provider = fqdn, "fqdn"
+    if not name:
+        name, provider = socket.gethostname(), "os"
+    if name:
+        return name, provider
+    raise HostnameError(UNRESOLVED)
+
+
 def hostname(cfg: dict[str, Any]) -> str:
-    name = cfg.get("hostname")
-    return str(name) if name else socket.gethostname()
+    return resolve_hostname(cfg)[0]
 
 
 def tags(cfg: dict[str, Any]) -> list[str]:
