@@ -11,8 +11,9 @@ export ANSIBLE_FORCE_COLOR := 0
 
 SCENARIO ?=
 PYTEST_ARGS ?=
+LIVE_ARGS ?=
 
-.PHONY: help setup lint sanity unit molecule test demo demo-down bench bench-api bench-hosts build images clean
+.PHONY: help setup lint sanity unit molecule test live-check demo demo-down bench bench-api bench-hosts build ee ee-test images clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -38,6 +39,9 @@ molecule: ## Molecule scenarios (all, or one with SCENARIO=name)
 test: setup ## Everything CI runs: lint, sanity, unit, molecule
 	scripts/dev/gates.sh lint sanity unit molecule
 
+live-check: ## Prove the modules + site API play against YOUR org (DD_API_KEY, DD_APP_KEY, DD_SITE; LIVE_ARGS=--keep; docs/live-check.md)
+	python3 tests/live/run.py $(LIVE_ARGS)
+
 demo: setup ## Run the whole exercise (site.yml) against the lab, twice, and show where to look
 	lab/demo/demo.sh up
 
@@ -51,6 +55,12 @@ bench-api: setup ## API reconcile: N monitors, N/10 dashboards, N/5 downtimes vs
 
 bench-hosts: setup ## site.yml converge + re-converge on 1, 5, 20 fresh lab hosts (BENCH_HOSTS, BENCH_TUNINGS)
 	python benchmarks/host_converge.py --hosts $${BENCH_HOSTS:-1,5,20} --tunings "$${BENCH_TUNINGS:-tuned}"
+
+ee: setup ## Build the execution environment offline (execution-environment.yml; cached by input hash; docs/awx.md)
+	scripts/ee/build.sh
+
+ee-test: setup ## Run site.yml inside the execution environment against a lab host, twice (second run changed=0)
+	scripts/ee/test.sh
 
 build: ## Build the Galaxy artifact into .cache/dist
 	mkdir -p .cache/dist && ansible-galaxy collection build --force --output-path .cache/dist .
