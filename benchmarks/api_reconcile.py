@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 """Benchmark: reconcile a generated Datadog org through Ansible, against the lab API emulator.
 
-An org of N monitors, N/10 dashboards and N/5 downtimes is managed by one playbook with the
-collection's modules (datadog_exercise.stack.*). Phases: first apply, no-op re-apply, apply
-after changing 10 % of the objects. Side by side, in the same run and on a fresh emulator, the
-same N monitors go through community.general.datadog_monitor (the module users would otherwise
-pick; it points at the emulator with ``api_host``). Each phase records wall time and the
-emulator's request counts (reads/writes, per resource).
+An org of N monitors, N/10 dashboards and N/5 downtimes is managed three ways, each on a fresh
+emulator, in the same run: ``datadog_exercise.stack.datadog_resources`` (one task for every
+object), the collection's single-object modules in a loop (one module run per object), and
+community.general's ``datadog_monitor`` for the N monitors (it has no dashboard module, and its
+``datadog_downtime`` has no natural key: it creates a new downtime on every run). Phases: first
+apply, no-op re-apply, plan (check mode) of a 10 % change, apply of that change. Each phase
+records wall time and the emulator's request counts (reads/writes, per resource).
 
     .venv/bin/python benchmarks/api_reconcile.py [--objects N] [--out benchmarks/results]
 
 Prints a table and writes ``benchmarks/results/api-reconcile-<UTC time>.json`` (and
-``api-reconcile-latest.json``) with the machine description. Ratios are what to quote; absolute
-times depend on the machine and its load.
+``api-reconcile-latest.json``) with the machine description and the issue's targets (met or
+not). Ratios are what to quote; absolute times depend on the machine and its load.
 """
 
 from __future__ import annotations
@@ -170,6 +171,68 @@ COMMUNITY_PLAY = [
 ]
 
 
+RESOURCES_PLAY = [
+    {
+        "name": "Reconcile the generated org with datadog_resources",
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "module_defaults": OURS_PLAY[0]["module_defaults"],
+        "tasks": [
+            {
+                "name": "Reconcile every monitor, dashboard and downtime",
+                "datadog_exercise.stack.datadog_resources": {
+                    "monitors": "{{ bench_resource_monitors }}",
+                    "dashboards": "{{ bench_resource_dashboards }}",
+                    "downtimes": "{{ bench_resource_downtimes }}",
+                },
+            }
+        ],
+    }
+]
+
+
+def resource_lists(content: dict[str, Any]) -> dict[str, Any]:
+    """The generated org as datadog_resources' items (the single modules' option names)."""
+    monitors = [
+        {
+            "name": m["name"],
+            "type": "metric alert",
+            "query": m["query"],
+            "notification_message": m["message"],
+            "tags": m["tags"],
+            "options": {"thresholds": {"critical": m["critical"], "warning": m["warning"]}},
+        }
+        for m in content["bench_monitors"]
+    ]
+    dashboards = [dict(d) for d in content["bench_dashboards"]]
+    downtimes = [
+        {
+            "name": d["name"],
+            "scope": d["scope"],
+            "downtime_message": d["message"],
+            "monitor_tags": d["monitor_tags"],
+            "timezone": "Europe/Paris",
+            "recurrences": [RECURRENCE],
+        }
+        for d in content["bench_downtimes"]
+    ]
+    return {
+        "bench_resource_monitors": monitors,
+        "bench_resource_dashboards": dashboards,
+        "bench_resource_downtimes": downtimes,
+    }
+
+
+# Phases: (name, share of objects changed, check mode). The plan runs before the change is applied.
+PHASES = (
+    ("first apply", 0.0, False),
+    ("no-op re-apply", 0.0, False),
+    ("plan 10% change", 0.1, True),
+    ("change 10%", 0.1, False),
+)
+
+
 # --- running and measuring ----------------------------------------------------------------------
 
 
@@ -202,7 +265,9 @@ def summarise(counts: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def run_phase(emu: Emulator, play: Path, vars_file: Path, workdir: Path) -> dict[str, Any]:
+def run_phase(
+    emu: Emulator, play: Path, vars_file: Path, workdir: Path, check: bool = False
+) -> dict[str, Any]:
     env = ansible_env(
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
         ANSIBLE_PIPELINING="1",
@@ -213,7 +278,7 @@ def run_phase(emu: Emulator, play: Path, vars_file: Path, workdir: Path) -> dict
     started = time.monotonic()
     proc = subprocess.run(
         [str(Path(sys.executable).with_name("ansible-playbook")), "-i", "localhost,", str(play),
-         "-e", f"@{vars_file}", "-e", f"bench_url={emu.url}"],
+         "-e", f"@{vars_file}", "-e", f"bench_url={emu.url}", *(["--check"] if check else [])],
         capture_output=True, text=True, env=env, cwd=workdir, check=False,
     )  # fmt: skip
     wall = time.monotonic() - started
@@ -222,8 +287,9 @@ def run_phase(emu: Emulator, play: Path, vars_file: Path, workdir: Path) -> dict
         raise SystemExit(f"playbook {play.name} failed (rc {proc.returncode})")
     changed = sum(int(x) for x in re.findall(r"changed=(\d+)", proc.stdout))
     changed_items = proc.stdout.count("changed: [localhost]")
+    skipped = sum(int(x) for x in re.findall(r"skipped=(\d+)", proc.stdout))
     return {"wall_s": round(wall, 2), "changed_tasks": changed, "changed_items": changed_items,
-            **summarise(emu.counts())}  # fmt: skip
+            "skipped_tasks": skipped, **summarise(emu.counts())}  # fmt: skip
 
 
 def bench_tool(name: str, play_doc: list[Any], n: int, workdir: Path) -> list[dict[str, Any]]:
@@ -231,13 +297,51 @@ def bench_tool(name: str, play_doc: list[Any], n: int, workdir: Path) -> list[di
     play.write_text(yaml.safe_dump(play_doc, sort_keys=False, width=200))
     rows = []
     with Emulator(api_key=API_KEY, app_key=APP_KEY, host="127.0.0.1", port=0).start() as emu:
-        for phase, share in (("first apply", 0.0), ("no-op re-apply", 0.0), ("change 10%", 0.1)):
+        for phase, share, check in PHASES:
             vars_file = workdir / f"{name}-{share}.yml"
-            vars_file.write_text(yaml.safe_dump(org(n, share), sort_keys=False, width=200))
-            result = run_phase(emu, play, vars_file, workdir)
-            rows.append({"tool": name, "phase": phase, **result})
-            print(f"  {name:<20} {phase:<16} {result['wall_s']:>8.1f} s", flush=True)
+            content = org(n, share)
+            vars_file.write_text(
+                yaml.safe_dump({**content, **resource_lists(content)}, sort_keys=False, width=200)
+            )
+            result = run_phase(emu, play, vars_file, workdir, check)
+            rows.append({"tool": name, "phase": phase, "check_mode": check, **result})
+            print(
+                f"  {name:<20} {phase:<16} {result['wall_s']:>8.1f} s {result['requests']:>5} req", flush=True
+            )
     return rows
+
+
+TOOLS = {
+    "datadog_resources": ("datadog_resources (1 task, all {all})", RESOURCES_PLAY),
+    "single modules": ("single modules loop (all {all})", OURS_PLAY),
+    "community.general": ("community.general ({n} monitors)", COMMUNITY_PLAY),
+}
+
+
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets, as ratios measured in this run."""
+    by = {(r["tool"], r["phase"]): r for r in rows}
+    out: list[dict[str, Any]] = []
+
+    def ratio(slow: str, fast: str, phase: str) -> float | None:
+        a, b = by.get((slow, phase)), by.get((fast, phase))
+        return round(a["wall_s"] / b["wall_s"], 2) if a and b and b["wall_s"] else None
+
+    noop = by.get(("datadog_resources", "no-op re-apply"))
+    if noop:
+        out.append({"target": "no-op re-apply with datadog_resources: <= 20 requests, 0 writes",
+                    "measured": f"{noop['requests']} requests, {noop['writes']} writes",
+                    "met": noop["requests"] <= 20 and noop["writes"] == 0})  # fmt: skip
+    for slow, want in (("single modules", 10.0), ("community.general", 10.0)):
+        r = ratio(slow, "datadog_resources", "no-op re-apply")
+        if r is not None:
+            out.append({"target": f"no-op re-apply: {slow} / datadog_resources wall time >= {want:g}x",
+                        "measured": f"{r}x", "met": r >= want})  # fmt: skip
+    r = ratio("single modules", "datadog_resources", "first apply")
+    if r is not None:
+        out.append({"target": "first apply: single modules / datadog_resources wall time >= 3x",
+                    "measured": f"{r}x", "met": r >= 3.0})  # fmt: skip
+    return out
 
 
 def main() -> int:
@@ -247,34 +351,29 @@ def main() -> int:
     parser.add_argument("--skip-community", action="store_true")
     args = parser.parse_args()
     n = args.objects
+    total = n + max(1, n // 10) + max(1, n // 5)
     print(f"API reconcile benchmark: {n} monitors, {max(1, n // 10)} dashboards, {max(1, n // 5)} downtimes")
     info = machine()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="ddx-bench-") as tmp:
         work = Path(tmp)
-        for row in bench_tool("datadog_exercise.stack", OURS_PLAY, n, work):
-            row["label"] = f"datadog_exercise.stack (all {n + n // 10 + n // 5})"
-            rows.append(row)
-        if not args.skip_community:
-            # Monitors only (community.general has no dashboard/downtime v2 modules to compare).
-            ours_monitors_only = [dict(OURS_PLAY[0], tasks=OURS_PLAY[0]["tasks"][:1])]
-            for row in bench_tool("stack monitors", ours_monitors_only, n, work):
-                row["label"] = f"datadog_exercise.stack ({n} monitors)"
-                row["tool"] = "datadog_exercise.stack"  # the ratio base
-                row["base_for_ratio"] = True
+        for tool, (label, play) in TOOLS.items():
+            if tool == "community.general" and args.skip_community:
+                continue
+            for row in bench_tool(tool, play, n, work):
+                row["label"] = label.format(all=total, n=n)
                 rows.append(row)
-            for row in bench_tool("community.general", COMMUNITY_PLAY, n, work):
-                row["label"] = f"community.general ({n} monitors)"
-                rows.append(row)
-    # Ratio base per phase: our monitors-only run when there is one (same objects as community).
-    base = {r["phase"]: r for r in rows if r.get("base_for_ratio")} or {
-        r["phase"]: r for r in rows if r["tool"] == "datadog_exercise.stack"
-    }
+    # Ratio base per phase: datadog_resources.
+    base = {r["phase"]: r for r in rows if r["tool"] == "datadog_resources"}
     for r in rows:
         b = base.get(r["phase"])
         r["ratio_wall"] = round(r["wall_s"] / b["wall_s"], 2) if b and b["wall_s"] else None
         r["ratio_requests"] = round(r["requests"] / b["requests"], 2) if b and b["requests"] else None
     text = table_with(rows)
+    goals = targets(rows)
+    text += "\n\n" + "\n".join(
+        f"[{'met' if g['met'] else 'MISSED'}] {g['target']}: {g['measured']}" for g in goals
+    )
     print()
     print(text)
     stamp = utc_stamp()
@@ -284,6 +383,7 @@ def main() -> int:
         "utc": stamp,
         "machine": info,
         "rows": rows,
+        "targets": goals,
         "table": text,
     }
     print(f"\nwritten: {write_results(args.out, 'api-reconcile', doc)}")
@@ -291,14 +391,15 @@ def main() -> int:
 
 
 def table_with(rows: list[dict[str, Any]]) -> str:
-    header = f"{'tool':<36} {'phase':<16} {'wall s':>8} {'requests':>9} {'writes':>7} {'ratio':>7}"
+    header = f"{'tool':<38} {'phase':<16} {'wall s':>8} {'requests':>9} {'writes':>7} {'ratio':>8}"
     lines = [header, "-" * len(header)]
     for r in rows:
         ratio = f"{r['ratio_wall']:.2f}x" if r.get("ratio_wall") is not None else "-"
+        note = "  (no check mode: skipped)" if r.get("check_mode") and r.get("skipped_tasks") else ""
         lines.append(
-            f"{r['label']:<36} {r['phase']:<16} {r['wall_s']:>8.1f} {r['requests']:>9} {r['writes']:>7} {ratio:>7}"  # noqa: E501
+            f"{r['label']:<38} {r['phase']:<16} {r['wall_s']:>8.1f} {r['requests']:>9} {r['writes']:>7} {ratio:>8}{note}"  # noqa: E501
         )
-    lines.append("ratio = wall time / datadog_exercise.stack's wall time for the same monitors and phase")
+    lines.append("ratio = wall time / datadog_resources' wall time for the same phase")
     return "\n".join(lines)
 
 

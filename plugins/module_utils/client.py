@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import threading
 import time
 import traceback
 from typing import Any, Callable
@@ -21,8 +22,11 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors impo
     errors_from_body,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.retries import (
+    MAX_RATE_LIMIT_WAIT,
+    RETRY_STATUS_RATE_LIMIT,
     RetryPolicy,
     decide,
+    header,
     is_transient,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.sites import SITES as SITE_TABLE
@@ -134,6 +138,102 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def limit_family(url: str) -> str:
+    """Which rate limit a request counts against, before its answer names it: ``v1/monitor``.
+
+    Datadog limits per endpoint group (``X-RateLimit-Name``); the group is not known before the
+    first answer, so requests are grouped by API version and resource (the first two path
+    segments after ``/api/``), which never puts two of Datadog's groups' requests together
+    wrongly for the resources this collection manages (monitors, dashboards, downtimes).
+    """
+    path = urlsplit(url).path.strip("/").split("/")
+    if len(path) >= 3 and path[0] == "api":
+        return f"{path[1]}/{path[2]}"
+    return "/".join(path[:2])
+
+
+class RateLimiter:
+    """One rate limiter shared by every thread of a client (the bulk module's workers).
+
+    Datadog's answers carry ``X-RateLimit-Limit``, ``-Period``, ``-Remaining`` (requests left
+    in the current period) and ``-Reset`` (seconds until the period resets) (API reference,
+    "Rate Limits"). The limiter keeps, per group of requests (:func:`limit_family`):
+
+    * what is left: each request takes one; when nothing is left, every thread waits until
+      the period resets instead of drawing a 429;
+    * after a 429 (one thread hit the limit), every thread of the group waits for ``Reset``.
+
+    Each wait is computed once and slept outside the lock (no loop: a clock that does not move
+    cannot hang it). Unknown budgets (no headers yet, or a new period) never block.
+    """
+
+    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._left: dict[str, int] = {}
+        self._resume_at: dict[str, float] = {}
+        self._in_flight: dict[str, int] = {}
+        self.paused: list[float] = []  # every wait, for the record and the tests
+
+    def before(self, family: str) -> None:
+        """Called before a request is sent: wait if the group's budget is spent (or after a 429)."""
+        wait = 0.0
+        with self._lock:
+            now = self.clock()
+            left = self._left.get(family)
+            if left is not None and left <= 0:
+                wait = max(0.0, self._resume_at.get(family, now) - now)
+                if not wait:
+                    del self._left[family]  # a new period: its budget is unknown until answered
+            elif left is not None:
+                self._left[family] = left - 1
+            self._in_flight[family] = self._in_flight.get(family, 0) + 1
+        if wait > 0:
+            self.paused.append(wait)
+            self.sleep(wait)
+
+    def lost(self, family: str) -> None:
+        """A request that got no answer (transport error): it no longer counts as in flight."""
+        with self._lock:
+            self._in_flight[family] = max(0, self._in_flight.get(family, 0) - 1)
+
+    def after(self, family: str, status: int, headers: Any) -> None:
+        """Called with every answer: learn the budget (or the pause after a 429) from its headers.
+
+        ``Remaining`` counts the requests the server had seen when it answered; requests other
+        threads sent since may not be in it, so they are taken off the budget too.
+        """
+        remaining = _number(header(headers, "X-RateLimit-Remaining"))
+        reset = _number(header(headers, "X-RateLimit-Reset"))
+        if status == RETRY_STATUS_RATE_LIMIT:
+            remaining = 0.0
+            if reset is None:
+                reset = _number(header(headers, "Retry-After"))
+            if reset is None:
+                reset = _number(header(headers, "X-RateLimit-Period")) or 1.0
+        with self._lock:
+            others = max(0, self._in_flight.get(family, 0) - 1)
+            self._in_flight[family] = others
+            if remaining is None or reset is None:
+                return
+            now = self.clock()
+            same_period = now < self._resume_at.get(family, 0.0)
+            left = int(remaining) - others
+            if same_period and family in self._left:
+                # Answers to requests sent earlier arrive late: never raise the budget within a period.
+                left = min(left, self._left[family])
+            self._left[family] = left
+            self._resume_at[family] = now + min(max(reset, 0.0), MAX_RATE_LIMIT_WAIT)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
 class DatadogClient:
     """Configured API client plus the retrying, error-translating ``call``."""
 
@@ -170,6 +270,23 @@ class DatadogClient:
         config.is_iac = True
         self.api = ApiClient(config)
         self.api.user_agent = "datadog_exercise.stack (Ansible) " + self.api.user_agent
+        # Every request (every retry too) passes the one rate limiter of this client.
+        self.limiter = RateLimiter(clock, sleep)
+        pool = self.api.rest_client.pool_manager
+        send = pool.request
+
+        def limited(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            family = limit_family(url)
+            self.limiter.before(family)
+            try:
+                answer = send(method, url, *args, **kwargs)
+            except BaseException:
+                self.limiter.lost(family)
+                raise
+            self.limiter.after(family, answer.status, answer.headers)
+            return answer
+
+        pool.request = limited
 
     @property
     def settle_window(self) -> float:

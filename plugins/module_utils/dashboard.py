@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
@@ -17,6 +18,13 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize i
     load_document,
     string_set,
     trim,
+)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import (
+    CREATE,
+    DELETE,
+    UNCHANGED,
+    UPDATE,
+    Plan,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
     PAGE_SIZE,
@@ -213,6 +221,22 @@ class DashboardService:
     def get(self, dashboard_id: str) -> dict[str, Any] | None:
         return self.client.read_or_none(f"dashboard {dashboard_id}", self.api.get_dashboard, dashboard_id)
 
+    def list_summaries(self) -> list[dict[str, Any]]:
+        """Every dashboard's summary (``GET /api/v1/dashboard``, paged; no widgets, no tags)."""
+
+        def page(n: int) -> list[dict[str, Any]]:
+            answer = self.client.call(
+                "list",
+                "dashboards",
+                self.api.list_dashboards,
+                filter_deleted=False,
+                count=PAGE_SIZE,
+                start=n * PAGE_SIZE,
+            )
+            return answer.get("dashboards") or []
+
+        return list(paginate(page, key=lambda d: d.get("id")))
+
     def find_by_title(self, title: str) -> dict[str, Any] | None:
         """List summaries (paged), match the title (see normalize.key_matches), read the one match."""
 
@@ -296,13 +320,54 @@ def dashboard_url(client_url: str, dashboard: dict[str, Any]) -> str | None:
     return app_url_for(client_url) + url
 
 
-def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
-    svc = DashboardService(client)
+# --- options: one definition for datadog_dashboard and datadog_resources' dashboards --------------
+
+
+def option_spec() -> dict[str, Any]:
+    """The dashboard's options (without the connection options), as AnsibleModule takes them."""
+    return {
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        "id": {"type": "str"},
+        "title": {"type": "str"},
+        "description": {"type": "str"},
+        "layout_type": {"type": "str", "choices": ["ordered", "free"]},
+        "reflow_type": {"type": "str", "choices": ["auto", "fixed"]},
+        "widgets": {"type": "list", "elements": "dict"},
+        "template_variables": {"type": "list", "elements": "dict"},
+        "template_variable_presets": {"type": "list", "elements": "dict"},
+        "notify_list": {"type": "list", "elements": "str"},
+        "tags": {"type": "list", "elements": "str"},
+        "restricted_roles": {"type": "list", "elements": "str"},
+        "definition": {"type": "raw"},
+    }
+
+
+def option_rules() -> dict[str, Any]:
+    """The spec's cross-option rules (AnsibleModule / ArgumentSpecValidator keyword arguments)."""
+    return {
+        "mutually_exclusive": [("definition", "widgets")],
+        "required_one_of": [("id", "title", "definition")],
+    }
+
+
+# --- plan / apply (see plan.py) -------------------------------------------------------------------
+
+
+@dataclass
+class Wanted:
+    """The task's dashboard, checked: ``desired`` is the API body (None for state=absent)."""
+
+    dashboard_id: str | None
+    title: str | None
+    desired: dict[str, Any] | None
+
+
+def wanted(params: dict[str, Any]) -> Wanted:
+    """Every check that needs no request; bad input fails here, with the field named (check mode too)."""
     dashboard_id = params.get("id")
-    if params["state"] == "present":
+    if params.get("state", "present") == "present":
         desired: dict[str, Any] | None = desired_dashboard(params)
         title = desired["title"]
-        # Bad input fails here, with the field named, before any request (check mode too).
         resource = f"dashboard {title!r}"
         check_rules(desired, resource)
         check_body(desired, Dashboard, "check", resource)
@@ -313,41 +378,88 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
             title = load_definition(params["definition"]).get("title")
         if title is not None:
             check_key(title, "title", "dashboard")
-    if dashboard_id:
-        current = svc.get(dashboard_id)
-    elif title:
-        current = svc.find_by_title(title)
-    else:
+    if not dashboard_id and not title:
         raise DatadogError("look up", "dashboard", detail="give id or title")
+    return Wanted(dashboard_id, title, desired)
 
-    if desired is None:
+
+def lookup(svc: DashboardService, want: Wanted) -> dict[str, Any] | None:
+    """The server's dashboard for one task: by id (one GET) or by title (the list, then one GET)."""
+    if want.dashboard_id:
+        return svc.get(want.dashboard_id)
+    return svc.find_by_title(want.title or "")
+
+
+def plan(want: Wanted, current: dict[str, Any] | None) -> Plan:
+    """Compare; no request. Raises for an id that does not exist with state=present."""
+    if want.desired is None:
         if current is None:
-            return result(False, None, None, dashboard={}, id=dashboard_id, url=None)
-        if not check_mode:
-            svc.delete(current["id"])
-        return result(True, normalise(current), None, dashboard={}, id=current["id"], url=None)
-
-    if dashboard_id and current is None:
+            return Plan("dashboard", want.title, UNCHANGED, None, None, object_id=want.dashboard_id)
+        return Plan(
+            "dashboard", want.title or current.get("title"), DELETE, normalise(current), None, current,
+            object_id=current["id"],
+        )  # fmt: skip
+    desired = want.desired
+    if want.dashboard_id and current is None:
         raise DatadogError(
             "read",
-            f"dashboard {dashboard_id}",
+            f"dashboard {want.dashboard_id}",
             404,
             detail="cannot update a dashboard id that does not exist",
         )
     keys = managed_keys(desired)
     after = normalise(desired, keys)
     if current is None:
-        created = dict(desired, id=None) if check_mode else svc.create(desired)
-        return result(
-            True, None, after, dashboard=created, id=created.get("id"), url=dashboard_url(client.url, created)
-        )
+        return Plan("dashboard", want.title, CREATE, None, after, None, desired)
     before = normalise(current, keys)
     if before == after:
+        return Plan("dashboard", want.title, UNCHANGED, before, after, current, object_id=current["id"])
+    return Plan(
+        "dashboard", want.title, UPDATE, before, after, current, update_body(current, desired),
+        object_id=current["id"],
+    )  # fmt: skip
+
+
+def apply(svc: DashboardService, planned: Plan, check_mode: bool) -> dict[str, Any]:
+    """Carry out the plan (nothing is written in check mode); return the module result."""
+    action, current, body = planned.action, planned.current, planned.body
+    url = svc.client.url
+    if action == DELETE and current is not None:
+        if not check_mode:
+            svc.delete(current["id"])
+        return result(True, planned.before, None, dashboard={}, id=current["id"], url=None)
+    if action == UNCHANGED:
+        if current is None:
+            return result(False, None, None, dashboard={}, id=planned.object_id, url=None)
         return result(
-            False, before, after, dashboard=current, id=current["id"], url=dashboard_url(client.url, current)
+            False, planned.before, planned.after, dashboard=current, id=current["id"],
+            url=dashboard_url(url, current),
+        )  # fmt: skip
+    assert body is not None
+    if action == CREATE:
+        created = dict(body, id=None) if check_mode else svc.create(body)
+        return result(
+            True,
+            None,
+            planned.after,
+            dashboard=created,
+            id=created.get("id"),
+            url=dashboard_url(url, created),
         )
-    body = update_body(current, desired)
+    assert current is not None
     updated = dict(current, **body) if check_mode else svc.update(current["id"], body)
     return result(
-        True, before, after, dashboard=updated, id=current["id"], url=dashboard_url(client.url, updated)
+        True,
+        planned.before,
+        planned.after,
+        dashboard=updated,
+        id=current["id"],
+        url=dashboard_url(url, updated),
     )
+
+
+def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    """Make the dashboard match ``params``; return the module result."""
+    svc = DashboardService(client)
+    want = wanted(params)
+    return apply(svc, plan(want, lookup(svc, want)), check_mode)

@@ -19,6 +19,7 @@ rejected before any request) and their ids are returned in ``ended_ids`` with a 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ansible.module_utils.common.warnings import warn
@@ -29,6 +30,13 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize i
     squash_spaces,
     string_set,
     trim,
+)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import (
+    CREATE,
+    DELETE,
+    UNCHANGED,
+    UPDATE,
+    Plan,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
     PAGE_SIZE,
@@ -285,6 +293,21 @@ class DowntimeService:
         answer = self.client.read_or_none(f"downtime {downtime_id}", self.api.get_downtime, downtime_id)
         return None if answer is None else answer.get("data")
 
+    def list_all(self) -> list[dict[str, Any]]:
+        """Every downtime (v2 ``data`` items, paged, no ``current_only``: see matches_by_name)."""
+
+        def page(n: int) -> list[dict[str, Any]]:
+            answer = self.client.call(
+                "list",
+                "downtimes",
+                self.api.list_downtimes,
+                page_offset=n * PAGE_SIZE,
+                page_limit=PAGE_SIZE,
+            )
+            return answer.get("data") or []
+
+        return list(paginate(page, key=lambda d: d.get("id")))
+
     def matches_by_name(self, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(live, ended or cancelled) downtimes whose name marker is ``name``.
 
@@ -380,35 +403,115 @@ class DowntimeService:
                 raise
 
 
-def ensure(
-    client: DatadogClient,
-    params: dict[str, Any],
-    check_mode: bool,
-    null_options: frozenset[str] = frozenset(),
-) -> dict[str, Any]:
-    """``null_options``: options the task set to null explicitly (told apart from omitted ones)."""
-    svc = DowntimeService(client)
+# --- options: one definition for datadog_downtime and datadog_resources' downtimes ----------------
+
+RECURRENCE_OPTIONS: dict[str, Any] = {
+    "days": {"type": "list", "elements": "str"},
+    "start_time": {"type": "str"},
+    "end_time": {"type": "str"},
+    "duration": {"type": "str"},
+    "all_day": {"type": "bool"},
+    "start_date": {"type": "str"},
+    "rrule": {"type": "str"},
+    "start": {"type": "str"},
+}
+
+
+def option_spec() -> dict[str, Any]:
+    """The downtime's options (without the connection options), as AnsibleModule takes them."""
+    return {
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        "name": {"type": "str"},
+        "id": {"type": "str"},
+        "monitor_id": {"type": "int"},
+        "monitor_tags": {"type": "list", "elements": "str"},
+        "scope": {"type": "str", "default": "*"},
+        "downtime_message": {"type": "str"},
+        "timezone": {"type": "str", "default": "UTC"},
+        "display_timezone": {"type": "str"},
+        "start": {"type": "str"},
+        "end": {"type": "str"},
+        "recurrences": {"type": "list", "elements": "dict", "options": dict(RECURRENCE_OPTIONS)},
+        "notify_end_states": {"type": "list", "elements": "str", "choices": ["alert", "no data", "warn"]},
+        "notify_end_types": {"type": "list", "elements": "str", "choices": ["canceled", "expired"]},
+        "mute_first_recovery_notification": {"type": "bool", "default": False},
+    }
+
+
+def option_rules() -> dict[str, Any]:
+    """The spec's cross-option rules (AnsibleModule / ArgumentSpecValidator keyword arguments)."""
+    return {
+        "required_one_of": [("name", "id")],
+        "mutually_exclusive": [
+            ("monitor_id", "monitor_tags"),
+            ("recurrences", "start"),
+            ("recurrences", "end"),
+        ],
+    }
+
+
+# --- plan / apply (see plan.py) -------------------------------------------------------------------
+
+
+@dataclass
+class Wanted:
+    """The task's downtime, checked (``params`` with the name checked; ``null_options`` as given)."""
+
+    params: dict[str, Any]
+    null_options: frozenset[str]
+
+    @property
+    def name(self) -> str | None:
+        return self.params.get("name")
+
+    @property
+    def downtime_id(self) -> str | None:
+        return self.params.get("id")
+
+    @property
+    def present(self) -> bool:
+        return self.params.get("state", "present") == "present"
+
+
+def wanted(params: dict[str, Any], null_options: frozenset[str] = frozenset()) -> Wanted:
+    """Every check that needs no request; bad input fails here (check mode too)."""
     name = check_name(params["name"]) if params.get("name") else None
     params = dict(params, name=name)
-    downtime_id = params.get("id")
-    if params["state"] == "present":
-        desired_attributes(params, null_options)  # bad input fails here, before any request
-    if downtime_id:
-        current = svc.get(downtime_id)
-        if current is not None and not is_live(current):
-            current = None
-    else:
-        current = svc.find_by_name(name) if name else None
-    ended_ids = [] if downtime_id else [str(d.get("id")) for d in svc.ended_matches]
+    if params.get("state", "present") == "present":
+        desired_attributes(params, null_options)
+    return Wanted(params, null_options)
 
-    if params["state"] == "absent":
+
+def lookup(svc: DowntimeService, want: Wanted) -> tuple[dict[str, Any] | None, list[str]]:
+    """(the live downtime, ids of ended ones with the name): by id (one GET) or by name (the list)."""
+    if want.downtime_id:
+        current = svc.get(want.downtime_id)
+        return (current if current is not None and is_live(current) else None), []
+    current = svc.find_by_name(want.name) if want.name else None
+    return current, [str(d.get("id")) for d in svc.ended_matches]
+
+
+def plan(want: Wanted, current: dict[str, Any] | None, ended_ids: list[str] | None = None) -> Plan:
+    """Compare; no request. Raises when the task cannot be carried out."""
+    params, null_options, name = want.params, want.null_options, want.name
+    ended = list(ended_ids or [])
+    downtime_id = want.downtime_id
+    if not want.present:
         if current is None:
-            return result(False, None, None, downtime={}, id=downtime_id, ended_ids=ended_ids)
+            return Plan(
+                "downtime", name, UNCHANGED, None, None, object_id=downtime_id, extra={"ended_ids": ended}
+            )
         before = normalise(attributes_of(current), None)
-        if not check_mode:
-            svc.cancel(current["id"])
-        return result(True, before, None, downtime={}, id=current["id"], ended_ids=ended_ids)
-
+        return Plan(
+            "downtime",
+            name,
+            DELETE,
+            before,
+            None,
+            current,
+            object_id=current["id"],
+            extra={"ended_ids": ended},
+        )
     if downtime_id and current is None:
         raise DatadogError(
             "read",
@@ -424,7 +527,6 @@ def ensure(
         raise DatadogError(
             "create", "downtime", detail="name is required to create a downtime (its natural key)"
         )
-
     attrs, schedule = desired_attributes(params, null_options)
     managed_target = "monitor_identifier" in attrs
     if current is None and not managed_target:
@@ -434,24 +536,69 @@ def ensure(
             detail="give monitor_id, or monitor_tags (['*'] silences every monitor): a new downtime "
             "needs an explicit choice of monitors",
         )
-    if current is None and ended_ids:
+    if current is None and ended:
         warn(
-            f"downtime {name!r}: ended or cancelled downtime(s) {', '.join(ended_ids)} carry this name; "
+            f"downtime {name!r}: ended or cancelled downtime(s) {', '.join(ended)} carry this name; "
             "they are history and are left alone, a new downtime is scheduled"
         )
     after = normalise(attrs, schedule, managed_target)
+    extra = {"ended_ids": ended}
     if current is None:
-        created = {"id": None, "attributes": attrs} if check_mode else svc.create(attrs, name or "")
-        return result(True, None, after, downtime=flatten(created), id=created.get("id"), ended_ids=ended_ids)
-
+        return Plan("downtime", name, CREATE, None, after, None, attrs, extra=extra)
     before = normalise(attributes_of(current), schedule, managed_target)
     if before == after:
-        return result(False, before, after, downtime=flatten(current), id=current["id"], ended_ids=ended_ids)
-    if check_mode:
-        merged = {"id": current["id"], "attributes": dict(attributes_of(current), **attrs)}
-        return result(True, before, after, downtime=flatten(merged), id=current["id"], ended_ids=ended_ids)
+        return Plan("downtime", name, UNCHANGED, before, after, current, object_id=current["id"], extra=extra)
     if "schedule" not in attrs and (attributes_of(current).get("schedule") or {}).get("recurrences"):
         # "starts now, never ends" replaces a recurring schedule: send an explicit one-time schedule.
-        attrs["schedule"] = {"start": None, "end": None}
+        attrs = dict(attrs, schedule={"start": None, "end": None})
+    return Plan("downtime", name, UPDATE, before, after, current, attrs, object_id=current["id"], extra=extra)
+
+
+def apply(svc: DowntimeService, planned: Plan, check_mode: bool) -> dict[str, Any]:
+    """Carry out the plan (nothing is written in check mode); return the module result."""
+    action, current, attrs = planned.action, planned.current, planned.body
+    ended_ids = planned.extra.get("ended_ids", [])
+    if action == DELETE and current is not None:
+        if not check_mode:
+            svc.cancel(current["id"])
+        return result(True, planned.before, None, downtime={}, id=current["id"], ended_ids=ended_ids)
+    if action == UNCHANGED:
+        shown = flatten(current) if current is not None else {}
+        return result(
+            False, planned.before, planned.after, downtime=shown, id=planned.object_id, ended_ids=ended_ids
+        )
+    assert attrs is not None
+    if action == CREATE:
+        created = {"id": None, "attributes": attrs} if check_mode else svc.create(attrs, planned.key or "")
+        return result(
+            True, None, planned.after, downtime=flatten(created), id=created.get("id"), ended_ids=ended_ids
+        )
+    assert current is not None
+    if check_mode:
+        shown_attrs = {k: v for k, v in attrs.items() if k != "schedule" or v != {"start": None, "end": None}}
+        merged = {"id": current["id"], "attributes": dict(attributes_of(current), **shown_attrs)}
+        return result(
+            True,
+            planned.before,
+            planned.after,
+            downtime=flatten(merged),
+            id=current["id"],
+            ended_ids=ended_ids,
+        )
     updated = svc.update(current["id"], attrs)
-    return result(True, before, after, downtime=flatten(updated), id=current["id"], ended_ids=ended_ids)
+    return result(
+        True, planned.before, planned.after, downtime=flatten(updated), id=current["id"], ended_ids=ended_ids
+    )
+
+
+def ensure(
+    client: DatadogClient,
+    params: dict[str, Any],
+    check_mode: bool,
+    null_options: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """``null_options``: options the task set to null explicitly (told apart from omitted ones)."""
+    svc = DowntimeService(client)
+    want = wanted(params, null_options)
+    current, ended_ids = lookup(svc, want)
+    return apply(svc, plan(want, current, ended_ids), check_mode)

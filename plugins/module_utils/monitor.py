@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
@@ -19,6 +20,13 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize i
     squash_spaces,
     string_set,
     trim,
+)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import (
+    CREATE,
+    DELETE,
+    UNCHANGED,
+    UPDATE,
+    Plan,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
     PAGE_SIZE,
@@ -63,6 +71,9 @@ MONITOR_TYPES = [
     "synthetics alert",
     "trace-analytics alert",
 ]
+
+# GET /api/v1/monitor: "page_size ... inclusive_maximum 1000" (datadog-api-client's MonitorsApi).
+LIST_ALL_PAGE_SIZE = 1000
 
 # Datadog stores "metric alert" monitors as "query alert" in some answers: same type for us.
 TYPE_ALIASES = {"query alert": "metric alert"}
@@ -378,6 +389,17 @@ class MonitorService:
         matches = [m for m in paginate(page, key=lambda m: m.get("id")) if key_matches(m.get("name"), name)]
         return self.one_of(matches, name)
 
+    def list_all(self) -> list[dict[str, Any]]:
+        """Every monitor, full objects (``GET /api/v1/monitor``, ``page_size`` up to the
+        API's maximum of 1000: one request for up to 1000 monitors)."""
+
+        def page(n: int) -> list[dict[str, Any]]:
+            return self.client.call(
+                "list", "monitors", self.api.list_monitors, page=n, page_size=LIST_ALL_PAGE_SIZE
+            )
+
+        return list(paginate(page, key=lambda m: m.get("id"), size=LIST_ALL_PAGE_SIZE))
+
     def validate(self, body: dict[str, Any], monitor_id: int | None) -> None:
         if monitor_id is None:
             self.client.call("validate", f"monitor {body['name']!r}", self.api.validate_monitor, body=body)
@@ -446,14 +468,88 @@ class MonitorService:
                 raise
 
 
-def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
-    """Make the monitor match ``params``; return the module result."""
-    svc = MonitorService(client)
+# --- options: one definition for datadog_monitor and datadog_resources' monitors ------------------
+
+THRESHOLD_OPTIONS = {k: {"type": "float"} for k in THRESHOLD_KEYS}
+MONITOR_OPTIONS: dict[str, Any] = {
+    "thresholds": {"type": "dict", "options": THRESHOLD_OPTIONS},
+    "threshold_windows": {
+        "type": "dict",
+        "options": {"trigger_window": {"type": "str"}, "recovery_window": {"type": "str"}},
+    },
+    "notify_no_data": {"type": "bool"},
+    "no_data_timeframe": {"type": "int"},
+    "renotify_interval": {"type": "int"},
+    "renotify_occurrences": {"type": "int"},
+    "renotify_statuses": {"type": "list", "elements": "str", "choices": ["alert", "no data", "warn"]},
+    "include_tags": {"type": "bool"},
+    "require_full_window": {"type": "bool"},
+    "evaluation_delay": {"type": "int"},
+    "new_group_delay": {"type": "int"},
+    "new_host_delay": {"type": "int"},
+    "timeout_h": {"type": "int"},
+    "escalation_message": {"type": "str"},
+    "notify_audit": {"type": "bool"},
+    "on_missing_data": {
+        "type": "str",
+        "choices": ["default", "show_no_data", "show_and_notify_no_data", "resolve"],
+    },
+    "notify_by": {"type": "list", "elements": "str"},
+}
+
+
+def option_spec() -> dict[str, Any]:
+    """The monitor's options (without the connection options), as AnsibleModule takes them."""
+    return copy.deepcopy(
+        {
+            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+            "id": {"type": "int"},
+            "name": {"type": "str"},
+            "type": {"type": "str", "choices": MONITOR_TYPES},
+            "query": {"type": "str"},
+            "notification_message": {"type": "str"},
+            "tags": {"type": "list", "elements": "str"},
+            "priority": {"type": "int", "choices": [1, 2, 3, 4, 5]},
+            "restricted_roles": {"type": "list", "elements": "str"},
+            "draft_status": {"type": "str", "choices": list(DRAFT_STATUSES)},
+            "definition": {"type": "raw"},
+            "options": {"type": "dict", "default": {}, "options": MONITOR_OPTIONS},
+            "extra_options": {"type": "dict", "default": {}},
+            "force": {"type": "bool", "default": False},
+        }
+    )
+
+
+def option_rules() -> dict[str, Any]:
+    """The spec's cross-option rules (AnsibleModule / ArgumentSpecValidator keyword arguments)."""
+    return {
+        "required_if": [
+            ("state", "present", ("name", "definition"), True),
+            ("state", "absent", ("id", "name", "definition"), True),
+        ],
+    }
+
+
+# --- plan / apply (see plan.py) -------------------------------------------------------------------
+
+
+@dataclass
+class Wanted:
+    """The task's monitor, checked: ``desired`` is the API body (None for state=absent)."""
+
+    monitor_id: int | None
+    name: str | None
+    desired: dict[str, Any] | None
+    force: bool = False
+
+
+def wanted(params: dict[str, Any]) -> Wanted:
+    """Every check that needs no request; bad input fails here (check mode too)."""
     monitor_id = params.get("id")
     desired: dict[str, Any] | None = None
-    if params["state"] == "present":
+    if params.get("state", "present") == "present":
         desired = desired_monitor(params)
-        validate_monitor(desired)  # bad input fails here, before any request (check mode too)
+        validate_monitor(desired)
         name = desired["name"]
     else:
         name = params.get("name")
@@ -463,32 +559,41 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
             check_key(name, "name", "monitor")
     if monitor_id is None and not name:
         raise DatadogError("look up", "monitor", detail="give id or name (option or in definition)")
-    current = svc.get(monitor_id) if monitor_id is not None else svc.find_by_name(name)
+    return Wanted(monitor_id, name, desired, bool(params.get("force", False)))
 
-    if desired is None:
+
+def lookup(svc: MonitorService, want: Wanted) -> dict[str, Any] | None:
+    """The server's monitor for one task: by id (one GET) or by name (one paged search)."""
+    if want.monitor_id is not None:
+        return svc.get(want.monitor_id)
+    return svc.find_by_name(want.name or "")
+
+
+def plan(want: Wanted, current: dict[str, Any] | None) -> Plan:
+    """Compare; no request. Raises when the task cannot be carried out (type change, unknown id)."""
+    key = want.name
+    if want.desired is None:
         if current is None:
-            return result(False, None, None, monitor={}, id=monitor_id)
+            return Plan("monitor", key, UNCHANGED, None, None, object_id=want.monitor_id)
         before = normalise(current, set(OPTION_DEFAULTS) | set(current.get("options") or {}), True)
-        if not check_mode:
-            svc.delete(current["id"], params.get("force", False))
-        return result(True, before, None, monitor={}, id=current["id"])
-
-    if monitor_id is not None and current is None:
+        return Plan(
+            "monitor", key or current.get("name"), DELETE, before, None, current, object_id=current["id"],
+            extra={"force": want.force},
+        )  # fmt: skip
+    desired = want.desired
+    if want.monitor_id is not None and current is None:
         raise DatadogError(
-            "read", f"monitor {monitor_id}", 404, detail="cannot update a monitor id that does not exist"
+            "read", f"monitor {want.monitor_id}", 404, detail="cannot update a monitor id that does not exist"
         )
     keys = managed_option_keys(desired)
     manage_roles = "restricted_roles" in desired
     manage_draft = "draft_status" in desired
     after = normalise(desired, keys, manage_roles, manage_draft)
     if current is None:
-        svc.validate(desired, None)
-        created = dict(desired, id=None) if check_mode else svc.create(desired)
-        return result(True, None, after, monitor=created, id=created.get("id"))
-
+        return Plan("monitor", key, CREATE, None, after, None, desired)
     before = normalise(current, keys, manage_roles, manage_draft)
     if before == after:
-        return result(False, before, after, monitor=current, id=current["id"])
+        return Plan("monitor", key, UNCHANGED, before, after, current, object_id=current["id"])
     if before.get("type") != after.get("type"):
         raise DatadogError(
             "update",
@@ -496,10 +601,42 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
             detail=f"Datadog cannot change a monitor's type ({current.get('type')!r} -> "
             f"{desired['type']!r}); delete it (state=absent) and create it again",
         )
-    body = update_body(current, desired)
-    svc.validate(body, current["id"])
+    return Plan(
+        "monitor", key, UPDATE, before, after, current, update_body(current, desired), object_id=current["id"]
+    )
+
+
+def check(svc: MonitorService, planned: Plan) -> None:
+    """Datadog's validate endpoint for a body about to be sent (create or update; check mode too)."""
+    if planned.action in (CREATE, UPDATE) and planned.body is not None:
+        svc.validate(planned.body, planned.object_id)
+
+
+def apply(svc: MonitorService, planned: Plan, check_mode: bool) -> dict[str, Any]:
+    """Carry out the plan (nothing is written in check mode); return the module result."""
+    action, current, body = planned.action, planned.current, planned.body
+    if action == DELETE and current is not None:
+        if not check_mode:
+            svc.delete(current["id"], planned.extra.get("force", False))
+        return result(True, planned.before, None, monitor={}, id=current["id"])
+    if action == UNCHANGED:
+        return result(False, planned.before, planned.after, monitor=current or {}, id=planned.object_id)
+    assert body is not None
+    if action == CREATE:
+        created = dict(body, id=None) if check_mode else svc.create(body)
+        return result(True, None, planned.after, monitor=created, id=created.get("id"))
+    assert current is not None
     if check_mode:
         merged = dict(current, **{k: v for k, v in body.items() if k != "type"})
-        return result(True, before, after, monitor=merged, id=current["id"])
+        return result(True, planned.before, planned.after, monitor=merged, id=current["id"])
     updated = svc.update(current["id"], body)
-    return result(True, before, after, monitor=updated, id=current["id"])
+    return result(True, planned.before, planned.after, monitor=updated, id=current["id"])
+
+
+def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    """Make the monitor match ``params``; return the module result."""
+    svc = MonitorService(client)
+    want = wanted(params)
+    planned = plan(want, lookup(svc, want))
+    check(svc, planned)
+    return apply(svc, planned, check_mode)

@@ -16,8 +16,10 @@ PAGE_SIZE = 100
 MAX_PAGES = 1000
 
 
-def paginate(fetch_page: Callable[[int], list[Any]], key: Callable[[Any], Any]) -> Iterator[Any]:
-    """Yield items of all pages; ``fetch_page(n)`` returns page ``n`` (0-based).
+def paginate(
+    fetch_page: Callable[[int], list[Any]], key: Callable[[Any], Any], size: int = PAGE_SIZE
+) -> Iterator[Any]:
+    """Yield items of all pages; ``fetch_page(n)`` returns page ``n`` (0-based) of ``size`` items.
 
     Stops at a short page, an empty page, or a page that brings nothing new (a server that
     ignores the paging parameters must not make us loop).
@@ -29,7 +31,7 @@ def paginate(fetch_page: Callable[[int], list[Any]], key: Callable[[Any], Any]) 
         for item in new:
             seen.add(key(item))
             yield item
-        if len(items) < PAGE_SIZE or not new:
+        if len(items) < size or not new:
             return
 
 

@@ -173,30 +173,16 @@ diff:
 """
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.dashboard import ensure
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.dashboard import (
+    ensure,
+    option_rules,
+    option_spec,
+)
 
 
 def main() -> None:
-    module = DatadogModule(
-        argument_spec={
-            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-            "id": {"type": "str"},
-            "title": {"type": "str"},
-            "description": {"type": "str"},
-            "layout_type": {"type": "str", "choices": ["ordered", "free"]},
-            "reflow_type": {"type": "str", "choices": ["auto", "fixed"]},
-            "widgets": {"type": "list", "elements": "dict"},
-            "template_variables": {"type": "list", "elements": "dict"},
-            "template_variable_presets": {"type": "list", "elements": "dict"},
-            "notify_list": {"type": "list", "elements": "str"},
-            "tags": {"type": "list", "elements": "str"},
-            "restricted_roles": {"type": "list", "elements": "str"},
-            "definition": {"type": "raw"},
-        },
-        mutually_exclusive=[("definition", "widgets")],
-        required_one_of=[("id", "title", "definition")],
-        supports_check_mode=True,
-    )
+    # One definition of the options, shared with datadog_resources' dashboards (module_utils/dashboard.py).
+    module = DatadogModule(argument_spec=option_spec(), supports_check_mode=True, **option_rules())
     module.run(ensure)
 
 

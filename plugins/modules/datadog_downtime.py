@@ -258,43 +258,17 @@ from functools import partial
 
 from ansible.module_utils.basic import _load_params
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.downtime import ensure, explicit_nulls
-
-RECURRENCE = {
-    "days": {"type": "list", "elements": "str"},
-    "start_time": {"type": "str"},
-    "end_time": {"type": "str"},
-    "duration": {"type": "str"},
-    "all_day": {"type": "bool"},
-    "start_date": {"type": "str"},
-    "rrule": {"type": "str"},
-    "start": {"type": "str"},
-}
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.downtime import (
+    ensure,
+    explicit_nulls,
+    option_rules,
+    option_spec,
+)
 
 
 def main() -> None:
-    module = DatadogModule(
-        argument_spec={
-            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-            "name": {"type": "str"},
-            "id": {"type": "str"},
-            "monitor_id": {"type": "int"},
-            "monitor_tags": {"type": "list", "elements": "str"},
-            "scope": {"type": "str", "default": "*"},
-            "downtime_message": {"type": "str"},
-            "timezone": {"type": "str", "default": "UTC"},
-            "display_timezone": {"type": "str"},
-            "start": {"type": "str"},
-            "end": {"type": "str"},
-            "recurrences": {"type": "list", "elements": "dict", "options": RECURRENCE},
-            "notify_end_states": {"type": "list", "elements": "str", "choices": ["alert", "no data", "warn"]},
-            "notify_end_types": {"type": "list", "elements": "str", "choices": ["canceled", "expired"]},
-            "mute_first_recovery_notification": {"type": "bool", "default": False},
-        },
-        required_one_of=[("name", "id")],
-        mutually_exclusive=[("monitor_id", "monitor_tags"), ("recurrences", "start"), ("recurrences", "end")],
-        supports_check_mode=True,
-    )
+    # One definition of the options, shared with datadog_resources' downtimes (module_utils/downtime.py).
+    module = DatadogModule(argument_spec=option_spec(), supports_check_mode=True, **option_rules())
     # The task's arguments as given: `monitor_id: null` is refused, an omitted monitor_id is not
     # (module params turn both into None). _load_params is ansible's documented way to read them.
     module.run(partial(ensure, null_options=explicit_nulls(_load_params(), ("monitor_id",))))

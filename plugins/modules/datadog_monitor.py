@@ -317,63 +317,16 @@ diff:
 """
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.monitor import MONITOR_TYPES, ensure
-
-THRESHOLDS = {
-    k: {"type": "float"}
-    for k in ("critical", "critical_recovery", "warning", "warning_recovery", "ok", "unknown")
-}
-OPTIONS = {
-    "thresholds": {"type": "dict", "options": THRESHOLDS},
-    "threshold_windows": {
-        "type": "dict",
-        "options": {"trigger_window": {"type": "str"}, "recovery_window": {"type": "str"}},
-    },
-    "notify_no_data": {"type": "bool"},
-    "no_data_timeframe": {"type": "int"},
-    "renotify_interval": {"type": "int"},
-    "renotify_occurrences": {"type": "int"},
-    "renotify_statuses": {"type": "list", "elements": "str", "choices": ["alert", "no data", "warn"]},
-    "include_tags": {"type": "bool"},
-    "require_full_window": {"type": "bool"},
-    "evaluation_delay": {"type": "int"},
-    "new_group_delay": {"type": "int"},
-    "new_host_delay": {"type": "int"},
-    "timeout_h": {"type": "int"},
-    "escalation_message": {"type": "str"},
-    "notify_audit": {"type": "bool"},
-    "on_missing_data": {
-        "type": "str",
-        "choices": ["default", "show_no_data", "show_and_notify_no_data", "resolve"],
-    },
-    "notify_by": {"type": "list", "elements": "str"},
-}
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.monitor import (
+    ensure,
+    option_rules,
+    option_spec,
+)
 
 
 def main() -> None:
-    module = DatadogModule(
-        argument_spec={
-            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-            "id": {"type": "int"},
-            "name": {"type": "str"},
-            "type": {"type": "str", "choices": MONITOR_TYPES},
-            "query": {"type": "str"},
-            "notification_message": {"type": "str"},
-            "tags": {"type": "list", "elements": "str"},
-            "priority": {"type": "int", "choices": [1, 2, 3, 4, 5]},
-            "restricted_roles": {"type": "list", "elements": "str"},
-            "draft_status": {"type": "str", "choices": ["draft", "published"]},
-            "definition": {"type": "raw"},
-            "options": {"type": "dict", "default": {}, "options": OPTIONS},
-            "extra_options": {"type": "dict", "default": {}},
-            "force": {"type": "bool", "default": False},
-        },
-        required_if=[
-            ("state", "present", ("name", "definition"), True),
-            ("state", "absent", ("id", "name", "definition"), True),
-        ],
-        supports_check_mode=True,
-    )
+    # One definition of the options, shared with datadog_resources' monitors (module_utils/monitor.py).
+    module = DatadogModule(argument_spec=option_spec(), supports_check_mode=True, **option_rules())
     module.run(ensure)
 
 

@@ -15,6 +15,32 @@ from pathlib import Path
 import pytest
 
 STANDIN = Path(__file__).resolve().parents[2] / "lab" / "agent-repo" / "package" / "python"
+SECOND = 1_000_000_000  # time.Duration(1s) in JSON
+
+# ---- The real agent's output shapes, read in DataDog/datadog-agent ------------------------------
+# pkg/collector/check/stats/stats.go `type Stats`: exported fields (no JSON tags), declaration order.
+STATS_FIELDS = [
+    "CheckName", "CheckVersion", "CheckConfigSource", "CheckLoader", "CheckID", "Interval",
+    "LongRunning", "Cancelling", "TotalRuns", "TotalErrors", "TotalWarnings", "MetricSamples",
+    "Events", "ServiceChecks", "HistogramBuckets", "TotalMetricSamples", "TotalEvents",
+    "TotalServiceChecks", "TotalHistogramBuckets", "EventPlatformEvents", "TotalEventPlatformEvents",
+    "ExecutionTimes", "AverageExecutionTime", "LastExecutionTime", "LastSuccessDate", "LastError",
+    "LastDelay", "LastWarnings", "UpdateTimestamp", "Telemetry",
+]  # fmt: skip
+# pkg/metrics/series.go `type Serie` JSON tags (device and source_type_name are omitempty).
+SERIE_FIELDS = ["metric", "points", "tags", "host", "type", "interval", "source_type_name"]
+# pkg/metrics/servicecheck `ServiceCheck` and pkg/metrics/event/event.go `Event` JSON tags, in order.
+SERVICE_CHECK_FIELDS = ["check", "host_name", "timestamp", "status", "message", "tags"]
+EVENT_FIELDS = [
+    "msg_title", "msg_text", "timestamp", "priority", "host", "tags", "alert_type", "aggregation_key",
+    "source_type_name", "event_type",
+]  # fmt: skip
+# comp/core/status/statusimpl/common_header_provider.go + the collector's runnerStats and
+# checkSchedulerStats + pkg/status hostnameStats: the keys the stand-in's status may show.
+STATUS_KEYS = {
+    "version", "flavor", "conf_file", "pid", "go_version", "agent_start_nano", "python_version",
+    "build_arch", "time_nano", "config", "runnerStats", "checkSchedulerStats", "hostnameStats",
+}  # fmt: skip
 
 
 def agent(conf: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -65,7 +91,7 @@ def test_check_json_has_the_agent_shape(conf: Path) -> None:
     data = json.loads(res.stdout)
     assert len(data) == 1
     metric = data[0]["aggregator"]["metrics"][0]
-    assert set(metric) == {"metric", "points", "tags", "host", "type", "interval", "source_type_name"}
+    assert list(metric) == sorted(SERIE_FIELDS)
     assert metric["metric"] == "my_metric"
     assert metric["points"][0][1] == 7
     assert metric["tags"] == ["env:lab", "team:lab"]
@@ -78,9 +104,92 @@ def test_check_json_has_the_agent_shape(conf: Path) -> None:
     runner = data[0]["runner"]
     assert runner["CheckName"] == "my_metric"
     assert runner["CheckVersion"] == "1.2.3"  # the leaf class, not `Base`, was loaded
-    assert runner["Interval"] == 45  # from the instance
+    assert runner["Interval"] == 45 * SECOND  # from the instance; a Go time.Duration in ns
     assert runner["TotalRuns"] == 1 and runner["TotalErrors"] == 0
     assert runner["CheckID"].startswith("my_metric:")
+
+
+def test_check_json_is_the_agents_json(conf: Path) -> None:
+    # pkg/cli/subcommands/check/command.go: each instance is {"aggregator", "runner", "inventories"}
+    # marshalled from map[string]interface{} (keys sorted); the runner is the Stats struct decoded
+    # into a map (sorted), every serie too; service checks and events are typed structs.
+    (conf / "checks.d" / "shapes.py").write_text(
+        textwrap.dedent(
+            """
+            from datadog_checks.base import AgentCheck
+
+
+            class Shapes(AgentCheck):
+                def check(self, instance):
+                    self.gauge("shape.gauge", 7.0, tags=["device:sda1", "b:2", "a:1"])
+                    self.gauge("shape.half", 0.5)
+                    self.service_check("shape.up", AgentCheck.WARNING, message="a<b & c>d")
+                    self.event({"msg_title": "t", "msg_text": "x", "timestamp": 1})
+            """
+        )
+    )
+    (conf / "conf.d" / "shapes.yaml").write_text("instances:\n  - min_collection_interval: 30\n")
+    res = agent(conf, "check", "shapes", "--json", "--check-times", "3")
+    assert res.returncode == 0, res.stderr
+    (instance,) = json.loads(res.stdout)
+    assert list(instance) == ["aggregator", "inventories", "runner"]
+    aggregator = instance["aggregator"]
+    assert list(aggregator) == ["events", "metrics", "service_checks"]
+    gauge, half = aggregator["metrics"]
+    assert list(gauge) == sorted([*SERIE_FIELDS, "device"])  # device: the device: tag, moved out
+    assert (gauge["device"], gauge["tags"], gauge["interval"]) == ("sda1", ["a:1", "b:2"], 0)
+    assert list(half) == sorted(SERIE_FIELDS)
+    assert list(aggregator["service_checks"][0]) == SERVICE_CHECK_FIELDS
+    assert list(aggregator["events"][0]) == [
+        "msg_title",
+        "msg_text",
+        "timestamp",
+        "priority",
+        "host",
+        "alert_type",
+    ]
+    assert set(aggregator["events"][0]) <= set(EVENT_FIELDS)  # empty omitempty fields are absent
+    # Go writes a whole float64 without ".0" and escapes <, >, & in strings
+    assert '"points": [\n            [\n              ' in res.stdout
+    assert gauge["points"][0][1] == 7
+    assert "7.0" not in res.stdout and "0.5" in res.stdout
+    assert "a\\u003cb \\u0026 c\\u003ed" in res.stdout
+    runner = instance["runner"]
+    assert list(runner) == sorted(STATS_FIELDS)
+    assert runner["Interval"] == 30 * SECOND
+    assert runner["TotalRuns"] == 3 and runner["MetricSamples"] == 2 and runner["TotalMetricSamples"] == 6
+    ring = runner["ExecutionTimes"]
+    assert len(ring) == 32 and ring[3:] == [0] * 29  # [32]int64, filled run by run
+    assert runner["LastExecutionTime"] == ring[2]
+    assert runner["AverageExecutionTime"] == sum(ring[:3]) // 3
+    assert runner["LastWarnings"] == [] and runner["EventPlatformEvents"] == {}
+    assert (runner["CheckLoader"], runner["Telemetry"], runner["LongRunning"]) == ("python", False, False)
+    assert instance["inventories"] == {}
+
+
+def test_stats_follow_the_agents_add_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    # stats.go (*Stats).Add: last-run counters change only when the run submitted something;
+    # the ring wraps after 32 runs and the average is over the ring.
+    monkeypatch.syspath_prepend(str(STANDIN))
+    from ddx_standin import collector  # noqa: PLC0415 - the stand-in's own path
+
+    stats = collector.InstanceStats("c", "c:1", "1", "file:x", 15.0)
+    assert stats.as_runner_json()["LastWarnings"] is None  # nil slice before the first run
+    stats.add(0.004, "", [], collector.SenderStats(metric_samples=2), 1000.0)
+    stats.add(0.002, "boom", ["w"], collector.SenderStats(), 1015.0)
+    doc = stats.as_runner_json()
+    assert list(doc) == STATS_FIELDS
+    assert (doc["MetricSamples"], doc["TotalMetricSamples"]) == (2, 2)  # unchanged by an empty run
+    assert (doc["TotalErrors"], doc["LastError"], doc["LastSuccessDate"]) == (1, "boom", 1000)
+    assert (doc["LastWarnings"], doc["TotalWarnings"]) == (["w"], 1)
+    assert doc["ExecutionTimes"][:2] == [4, 2] and doc["AverageExecutionTime"] == 3
+    for second in range(40):
+        stats.add(0.001, "", [], collector.SenderStats(), 1030.0 + 15 * second)
+    doc = stats.as_runner_json()
+    assert doc["TotalRuns"] == 42 and len(doc["ExecutionTimes"]) == 32
+    assert doc["AverageExecutionTime"] == 1
+    stats.add(0.001, "", [], collector.SenderStats(), 1030.0 + 15 * 39 + 25)  # started 10 s late
+    assert stats.as_runner_json()["LastDelay"] == 10
 
 
 def test_check_error_is_reported_and_exits_non_zero(conf: Path) -> None:
@@ -158,7 +267,7 @@ def _interval(conf: Path, config_yaml: str) -> subprocess.CompletedProcess[str]:
 def test_interval_comes_from_the_instance_only(conf: Path, config_yaml: str, expected: int) -> None:
     res = _interval(conf, config_yaml)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert json.loads(res.stdout)[0]["runner"]["Interval"] == expected
+    assert json.loads(res.stdout)[0]["runner"]["Interval"] == expected * SECOND
 
 
 @pytest.mark.parametrize(
@@ -215,7 +324,9 @@ def test_hostname_defaults_to_the_os_hostname(conf: Path) -> None:
 def test_hostname_asks_the_running_agent_unless_local(conf: Path) -> None:
     # A running agent (pid alive) started before datadog.yaml changed still reports its old name.
     (conf / "run").mkdir()
-    (conf / "run" / "lab-status.json").write_text(json.dumps({"pid": os.getpid(), "hostname": "old-name"}))
+    (conf / "run" / "lab-status.json").write_text(
+        json.dumps({"pid": os.getpid(), "lab": {"hostname": "old-name"}})
+    )
     _write_datadog_yaml(conf, "hostname: new-name\n")
     assert agent(conf, "hostname").stdout == "old-name\n"
     assert agent(conf, "hostname", "--local").stdout == "new-name\n"
@@ -277,7 +388,9 @@ def test_running_agent_status_has_the_runner_and_hostname_stats(conf: Path) -> N
             time.sleep(0.2)
         runs = list(status["runnerStats"]["Checks"]["my_metric"].values())
         assert len(runs) == 1 and runs[0]["TotalRuns"] >= 1
-        assert runs[0]["Interval"] == 15  # init_config's interval is ignored, as by Agent 7
+        assert runs[0]["Interval"] == 15 * SECOND  # init_config's interval is ignored, as by Agent 7
+        assert list(runs[0]) == sorted(STATS_FIELDS)  # the status re-decodes expvars into maps
+        assert set(status) == STATUS_KEYS
         assert status["hostnameStats"]["provider"] == "configuration"
         assert agent(conf, "hostname").stdout == "lab-host\n"  # asked from the running agent
     finally:

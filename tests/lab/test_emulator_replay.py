@@ -4,8 +4,14 @@ For every recording in ../shared/datadog-api-recordings (VCR YAML, recorded by t
 client's own tests), each interaction on a route the emulator implements is re-sent in order
 (ids the real API handed out are mapped to the emulator's), and the answer must have the
 same status code and the same key sets: top level, ``options`` (monitors) and ``attributes``
-(v2 resources), plus the keys of a list answer's first item when both lists have one.
-Interactions on routes outside the emulator's scope (other hosts, ...) are skipped.
+(v2 resources), plus the keys of a list answer's first item when both lists have one. Every
+field the server adds (in the answer, not in the request) must also have the recorded *value*,
+except ids, timestamps and what depends on the replay's date (SERVER_VALUES_VARY): monitor
+option defaults (``notify_audit``, ``include_tags``, ``new_host_delay``, ``notify_no_data``,
+``groupby_simple_monitor`` for log alerts, ``silenced``), ``multi``, ``overall_state``,
+``draft_status``, dashboards' ``restricted_roles``/``notify_list``/... are compared this way.
+The event intake host (``event-management-intake``, v2 event create) is replayed on the same
+emulator; interactions on other hosts or routes outside the emulator's scope are skipped.
 
 Verdicts: "replayed" (identical status and key sets), "drift" (differs only by fields Datadog
 added or removed between recording dates, or by a documented per-recording drift), "differs",
@@ -37,7 +43,19 @@ from helpers import call
 RECORDINGS = Path(
     os.environ.get("DD_RECORDINGS", Path(__file__).resolve().parents[3] / "shared" / "datadog-api-recordings")
 )
-MINIMUM_IDENTICAL = 40
+MINIMUM_IDENTICAL = 45
+# Hosts whose routes the loopback emulator serves (the API and the v2 event intake).
+HOSTS = {"api.datadoghq.com", "event-management-intake.datadoghq.com"}
+# Server-added fields whose value is not compared: ids, timestamps, URLs, the recording org's
+# users, values that depend on the replay's date (a downtime recorded as active has ended since),
+# and set-valued lists Datadog returns in no fixed order (compared as sets).
+SERVER_VALUES_VARY = {
+    "id", "id_str", "uuid", "org_id", "created", "created_at", "modified", "modified_at",
+    "deleted_at", "url", "author_handle", "author_name", "creator", "creator_id", "updater_id",
+    "overall_state_modified", "deleted_dashboard_id", "deleted_monitor_id", "event", "links",
+    "included", "active", "status", "canceled", "monitor_id", "parent_id", "evt", "schedule",
+}  # fmt: skip
+UNORDERED = {"notify_end_states", "notify_end_types"}
 # Recordings whose answers depend on the recording org's pre-existing content or on
 # behaviour outside the emulator; each is reported, with the reason, instead of failing.
 KNOWN_DIFFERENCES: dict[str, str] = {}
@@ -129,6 +147,48 @@ def _shape(body: Any) -> dict[str, Any]:
     return shape
 
 
+def _server_added(sent: Any, recorded: Any, got: Any) -> list[tuple[str, Any, Any]]:
+    """(key, recorded, emulated) for every key the server added whose values differ."""
+    if not isinstance(recorded, dict) or not isinstance(got, dict):
+        return []
+    sent = sent if isinstance(sent, dict) else {}
+    out = []
+    for key, value in recorded.items():
+        if key in sent or key in SERVER_VALUES_VARY or key not in got:
+            continue
+        mine, theirs = got[key], value
+        if key in UNORDERED and isinstance(theirs, list) and isinstance(mine, list):
+            theirs, mine = sorted(map(str, theirs)), sorted(map(str, mine))
+        if theirs != mine:
+            out.append((key, theirs, mine))
+    return out
+
+
+def _value_notes(method: str, path: str, sent: Any, recorded: Any, got: Any) -> list[str]:
+    """Differences in the values of server-added fields: top level, options, data.attributes."""
+    if not isinstance(recorded, dict) or not isinstance(got, dict):
+        return []
+    pairs = [("", sent, recorded, got)]
+    sent_dict = sent if isinstance(sent, dict) else {}
+    pairs.append(("options.", sent_dict.get("options"), recorded.get("options"), got.get("options")))
+    rec_data, got_data = recorded.get("data"), got.get("data")
+    if isinstance(rec_data, dict) and isinstance(got_data, dict):
+        sent_attrs = (
+            (sent_dict.get("data") or {}).get("attributes")
+            if isinstance(sent_dict.get("data"), dict)
+            else None
+        )
+        pairs.append(("attributes.", sent_attrs, rec_data.get("attributes"), got_data.get("attributes")))
+    notes = []
+    for prefix, sent_part, rec_part, got_part in pairs:
+        for key, value, mine in _server_added(sent_part, rec_part, got_part):
+            kind = "drift" if key in DRIFT else "differs"
+            notes.append(
+                f"{kind}: {method} {path}: server-added {prefix}{key} = {mine!r}, recorded {value!r}"
+            )
+    return notes
+
+
 def _ids(body: Any) -> list[str]:
     if not isinstance(body, dict):
         return []
@@ -171,7 +231,7 @@ def replay(path: Path, emu: Emulator, name: str = "") -> tuple[str, list[str]]:
     for interaction in cassette["interactions"]:
         request, response = interaction["request"], interaction["response"]
         parts = urlsplit(request["uri"])
-        if parts.hostname != "api.datadoghq.com":
+        if parts.hostname not in HOSTS:
             notes.append(f"skipped {request['method']} {request['uri']} (other host)")
             continue
         uri = _substitute(parts.path + (f"?{parts.query}" if parts.query else ""), mapping)
@@ -204,6 +264,12 @@ def replay(path: Path, emu: Emulator, name: str = "") -> tuple[str, list[str]]:
                     f"{kind}: {request['method']} {parts.path}: {part} keys missing {missing},"
                     f" extra {extra}{why}"
                 )
+        if request["method"] in ("POST", "PUT", "PATCH") and answer.status < 300:  # a write's answer
+            notes.extend(
+                _value_notes(
+                    request["method"], parts.path, _parse(raw) if raw else None, expected, answer.body
+                )
+            )
         if isinstance(answer.body, dict) and isinstance(expected, dict):
             for old, new in zip(_ids(expected), _ids(answer.body)):
                 mapping[old] = new

@@ -76,3 +76,38 @@ def test_generated_org_changes_the_requested_share() -> None:
     differing = [a for a, b in zip(same["bench_monitors"], changed["bench_monitors"], strict=True) if a != b]
     assert len(differing) == 10
     assert sum(a != b for a, b in zip(same["bench_downtimes"], changed["bench_downtimes"], strict=True)) == 2
+
+
+def test_resource_lists_are_valid_datadog_resources_items() -> None:
+    from ansible_collections.datadog_exercise.stack.plugins.module_utils import bulk  # noqa: PLC0415
+
+    lists = api_reconcile.resource_lists(api_reconcile.org(20, 0.1))
+    items = bulk.check_items(
+        {
+            "monitors": lists["bench_resource_monitors"],
+            "dashboards": lists["bench_resource_dashboards"],
+            "downtimes": lists["bench_resource_downtimes"],
+            "concurrency": 4,
+        }
+    )
+    assert len(items) == 20 + 2 + 4
+
+
+def test_targets_are_ratios_of_the_same_run() -> None:
+    def row(tool: str, phase: str, wall: float, requests: int = 0, writes: int = 0) -> dict:
+        return {"tool": tool, "phase": phase, "wall_s": wall, "requests": requests, "writes": writes}
+
+    rows = [
+        row("datadog_resources", "first apply", 10.0),
+        row("single modules", "first apply", 25.0),
+        row("datadog_resources", "no-op re-apply", 2.0, requests=13),
+        row("single modules", "no-op re-apply", 40.0),
+        row("community.general", "no-op re-apply", 19.0),
+    ]
+    met = {g["target"]: g["met"] for g in api_reconcile.targets(rows)}
+    assert met == {
+        "no-op re-apply with datadog_resources: <= 20 requests, 0 writes": True,
+        "no-op re-apply: single modules / datadog_resources wall time >= 10x": True,
+        "no-op re-apply: community.general / datadog_resources wall time >= 10x": False,
+        "first apply: single modules / datadog_resources wall time >= 3x": False,
+    }

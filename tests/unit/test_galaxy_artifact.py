@@ -10,6 +10,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 # The venv's ansible-galaxy, also when pytest is run without the venv on PATH.
@@ -41,6 +42,29 @@ def test_artifact_excludes_lab_and_test_files(artifact: Path) -> None:
     assert "MANIFEST.json" in names
     assert "meta/runtime.yml" in names
     assert not [n for n in names if n.startswith("inventories/lab")]
+
+
+def test_artifact_declares_its_execution_environment_dependencies(artifact: Path) -> None:
+    """ansible-builder reads meta/execution-environment.yml and the files it names from the
+    installed collection: all of them must ship, and they must name what the modules need."""
+    with tarfile.open(artifact) as tar:
+        names = set(tar.getnames())
+        ee_member = tar.extractfile("meta/execution-environment.yml")
+        assert ee_member is not None, "meta/execution-environment.yml is not in the artifact"
+        ee = yaml.safe_load(ee_member.read())
+        deps = ee["dependencies"]
+        assert set(deps) == {"python", "system"}, deps
+        for path in deps.values():
+            # Relative to the collection root, as ansible-builder requires.
+            assert not path.startswith("/"), path
+            assert path in names, f"{path} (named by meta/execution-environment.yml) is not in the artifact"
+        python_member = tar.extractfile(deps["python"])
+        assert python_member is not None
+        python_reqs = python_member.read().decode()
+    assert "datadog-api-client" in python_reqs
+    # The build's own files stay out of the artifact.
+    assert "execution-environment.yml" not in names
+    assert not [n for n in names if n == "ee" or n.startswith("ee/")]
 
 
 def test_artifact_installs_offline(artifact: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from datadog_api_client.v1.model.dashboard_bulk_delete_request import DashboardB
 from datadog_api_client.v1.model.dashboard_restore_request import DashboardRestoreRequest
 
 from dd_emulator.errors import bad_request, not_found
+from dd_emulator.ids import dashboard_id
 from dd_emulator.routing import Reply, Request, Route
 from dd_emulator.store import USER, iso, now
 from dd_emulator.validation import to_json, validate
@@ -72,6 +73,12 @@ def _check_rules(body: dict[str, Any]) -> None:
         for value in variable.get("defaults") or []:
             if value == "":
                 raise bad_request("Minimum length of parameter 'defaults' should be 1")
+    for preset in body.get("template_variable_presets") or []:
+        for variable in preset.get("template_variables") or []:
+            # `value` (deprecated) and `values` are alternatives, as `default`/`defaults` are
+            # (recorded: both -> "'template_variables' is invalid").
+            if "value" in variable and "values" in variable:
+                raise bad_request("'template_variable_presets' is invalid")
     if body.get("layout_type") == "free":
         if "reflow_type" in body:
             raise bad_request("'reflow_type' is only valid for dashboards with layout_type 'ordered'")
@@ -142,7 +149,7 @@ def create(req: Request) -> Reply:
 
 
 def _get(req: Request) -> dict[str, Any]:
-    dash_id = req.params["dashboard_id"]
+    dash_id = dashboard_id(req.params["dashboard_id"])
     stored = req.store.dashboards.get(dash_id)
     if stored is None:
         raise not_found(f"Dashboard with ID {dash_id} not found")
@@ -203,7 +210,7 @@ def list_(req: Request) -> Reply:
 def _bulk_ids(req: Request, model: type) -> list[str]:
     body = req.body if isinstance(req.body, dict) else {}
     validate(body, model)
-    return [item["id"] for item in body["data"]]
+    return [dashboard_id(item["id"], "data.id") for item in body["data"]]
 
 
 def bulk_delete(req: Request) -> Reply:

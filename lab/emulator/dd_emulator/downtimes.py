@@ -13,6 +13,7 @@ from datadog_api_client.v2.model.downtime_update_request import DowntimeUpdateRe
 from dateutil import rrule as rrule_mod
 
 from dd_emulator.errors import bad_request, not_found
+from dd_emulator.ids import integer_id, uuid_id
 from dd_emulator.routing import Reply, Request, Route
 from dd_emulator.store import USER, Store, iso, now, parse_iso
 from dd_emulator.validation import to_json, validate
@@ -339,14 +340,14 @@ def create(req: Request) -> Reply:
 
 def get(req: Request) -> Reply:
     with req.store.lock:
-        stored = req.store.downtimes.get(req.params["downtime_id"])
+        stored = req.store.downtimes.get(uuid_id(req.params["downtime_id"], "downtime_id"))
         if stored is None:
             raise not_found("Downtime not found")
         return Reply(body=_single(stored, full=bool(req.arg("include"))))
 
 
 def update(req: Request) -> Reply:
-    downtime_id = req.params["downtime_id"]
+    downtime_id = uuid_id(req.params["downtime_id"], "downtime_id")
     with req.store.lock:
         if downtime_id not in req.store.downtimes:
             raise not_found("Downtime not found")
@@ -394,7 +395,7 @@ def update(req: Request) -> Reply:
 
 
 def cancel(req: Request) -> Reply:
-    downtime_id = req.params["downtime_id"]
+    downtime_id = uuid_id(req.params["downtime_id"], "downtime_id")
     with req.store.lock:
         stored = req.store.downtimes.get(downtime_id)
         if stored is None:
@@ -459,9 +460,10 @@ def window(stored: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def matches(req: Request) -> Reply:
     raw = req.params["monitor_id"]
+    monitor_id = integer_id(raw, "monitor_id")
     offset, limit = _page(req)
     with req.store.lock:
-        monitor = req.store.monitors.get(int(raw)) if raw.isdigit() else None
+        monitor = req.store.monitors.get(monitor_id)
         if monitor is None:
             raise not_found(f"Monitor with id {raw} not found")
         found = _active_for(req.store, monitor)

@@ -25,6 +25,7 @@ from datadog_api_client.v1.model.downtime import Downtime
 
 from dd_emulator import downtimes
 from dd_emulator.errors import ApiError, bad_request, not_found
+from dd_emulator.ids import integer_id
 from dd_emulator.routing import Reply, Request, Route
 from dd_emulator.store import ORG_ID, USER, iso, now, parse_iso
 from dd_emulator.validation import to_json, validate
@@ -254,11 +255,10 @@ def _parse(req: Request) -> dict[str, Any]:
 
 
 def _lookup(req: Request) -> dict[str, Any]:
-    raw = req.params["downtime_id"]
-    if raw.isdigit():
-        for stored in req.store.downtimes.values():
-            if stored.get("v1_id") == int(raw):
-                return stored
+    wanted = integer_id(req.params["downtime_id"], "downtime_id")
+    for stored in req.store.downtimes.values():
+        if stored.get("v1_id") == wanted:
+            return stored
     raise not_found("Downtime not found")
 
 
@@ -355,6 +355,7 @@ def _cancel(stored: dict[str, Any], stamp: str) -> None:
 
 def cancel(req: Request) -> Reply:
     raw = req.params["downtime_id"]
+    integer_id(raw, "downtime_id")
     with req.store.lock:
         try:
             stored = _lookup(req)
@@ -397,9 +398,9 @@ def list_(req: Request) -> Reply:
 
 
 def for_monitor(req: Request) -> Reply:
-    raw = req.params["monitor_id"]
+    monitor_id = integer_id(req.params["monitor_id"], "monitor_id")
     with req.store.lock:
-        monitor = req.store.monitors.get(int(raw)) if raw.isdigit() else None
+        monitor = req.store.monitors.get(monitor_id)
         if monitor is None:
             raise not_found("Monitor not found")
         return Reply(body=downtimes.matching_v1(req.store, monitor))

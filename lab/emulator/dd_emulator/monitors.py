@@ -12,6 +12,7 @@ from datadog_api_client.v1.model.monitor_update_request import MonitorUpdateRequ
 
 from dd_emulator import downtimes
 from dd_emulator.errors import ApiError, bad_request, not_found
+from dd_emulator.ids import integer_id
 from dd_emulator.routing import Reply, Request, Route
 from dd_emulator.store import ORG_ID, USER, iso, now
 from dd_emulator.validation import to_json, validate
@@ -272,10 +273,7 @@ def create(req: Request) -> Reply:
 
 
 def _monitor_id(req: Request) -> int:
-    raw = req.params["monitor_id"]
-    if not raw.isdigit():
-        raise not_found("Monitor not found")
-    return int(raw)
+    return integer_id(req.params["monitor_id"], "monitor_id")
 
 
 def _get(req: Request) -> dict[str, Any]:

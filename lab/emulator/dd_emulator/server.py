@@ -12,13 +12,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dd_emulator import dashboards, downtimes, downtimes_v1, misc, monitors, page
+from dd_emulator import dashboards, downtimes, downtimes_v1, events_v2, misc, monitors, page
 from dd_emulator.errors import ApiError
 from dd_emulator.faults import Accounting, Fault, rate_headers
 from dd_emulator.routing import Reply, Request, Router
 from dd_emulator.store import Store
 
-ROUTER = Router(dashboards.ROUTES + monitors.ROUTES + downtimes.ROUTES + downtimes_v1.ROUTES + misc.ROUTES)
+ROUTER = Router(
+    dashboards.ROUTES
+    + monitors.ROUTES
+    + downtimes.ROUTES
+    + downtimes_v1.ROUTES
+    + misc.ROUTES
+    + events_v2.ROUTES
+)
 ADMIN_PREFIX = "/lab/admin/"
 _REASONS = {
     429: "Too many requests",

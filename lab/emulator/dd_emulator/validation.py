@@ -142,6 +142,12 @@ def validate(body: Any, model: type, root: str = "") -> Any:
         where = _dotted([p for p in (path or []) if p != "received_data"])
         raise bad_request(f"The value provided for parameter '{where}' is invalid: {text}") from exc
     except ApiAttributeError as exc:
+        # the client's "EventPayload has no attribute 'x' at [...]": a property the schema lacks
+        unknown = re.search(r"has no attribute '([^']+)'", str(exc))
+        if unknown:
+            raise bad_request(
+                f"Additional properties are not allowed ('{unknown.group(1)}' was unexpected)"
+            ) from exc
         raise bad_request(str(exc)) from exc
     except ValueError as exc:  # the client raises plain ValueError from check_validations
         raise bad_request(_translate_value_error(str(exc))) from exc

@@ -26,6 +26,9 @@ VARS: dict[str, Any] = yaml.safe_load((SCENARIO / "vars" / "custom_check.yml").r
 CHECKS = {c["name"]: c for c in VARS["custom_check_checks"]}
 MY_METRIC_TAGS = CHECKS["my_metric"]["instances"][0]["tags"]
 INTERVAL = VARS["custom_check_min_collection_interval"]
+# The runner's Interval is a Go time.Duration: nanoseconds in the Agent's JSON
+# (pkg/collector/check/stats/stats.go, Stats.Interval).
+SECOND = 1_000_000_000
 
 
 def sha256(path: Path) -> str:
@@ -98,7 +101,7 @@ def test_my_metric_runs_in_the_agent(host: Any) -> None:
         runner = result[0]["runner"]
         assert runner["LastError"] == ""
         assert runner["CheckVersion"] == "1.0.0"
-        assert runner["Interval"] == 45
+        assert runner["Interval"] == 45 * SECOND
         series = metric_series(result, "my_metric")
         assert len(series) == 1, f"one my_metric series per run, got {series}"
         (s,) = series
@@ -116,7 +119,7 @@ def test_user_check_from_the_playbook_directory_runs_in_the_agent(host: Any) -> 
     result = agent_check(host, "custom_hello")
     assert len(result) == 1
     assert result[0]["runner"]["LastError"] == ""
-    assert result[0]["runner"]["Interval"] == 30
+    assert result[0]["runner"]["Interval"] == 30 * SECOND
     (s,) = metric_series(result, "custom_hello.value")
     assert s["points"][0][1] == 42
     assert s["tags"] == ["team:molecule"]
@@ -128,13 +131,14 @@ def test_the_running_agent_schedules_my_metric_every_45_seconds(host: Any) -> No
     deadline = time.monotonic() + 60
     while True:
         cmd = host.run("datadog-agent status --json")
-        checks = json.loads(cmd.stdout).get("checks", []) if cmd.rc == 0 else []
-        mine = [c for c in checks if c["CheckName"] == "my_metric"]
+        # the real status JSON: runnerStats.Checks.<check name>.<check id> -> Stats
+        status = json.loads(cmd.stdout) if cmd.rc == 0 else {}
+        mine = list(status.get("runnerStats", {}).get("Checks", {}).get("my_metric", {}).values())
         if mine and mine[0]["TotalRuns"] >= 1:
             break
         assert time.monotonic() < deadline, f"my_metric never ran in the service: {cmd.stdout} {cmd.stderr}"
         time.sleep(2)
     assert len(mine) == 1
-    assert mine[0]["Interval"] == 45
+    assert mine[0]["Interval"] == 45 * SECOND
     assert mine[0]["LastError"] == ""
     assert mine[0]["CheckVersion"] == "1.0.0"

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import platform
 import signal
 import sys
 import threading
@@ -29,6 +30,43 @@ log = logging.getLogger("ddx_standin")
 
 STATUS_FILE = "lab-status.json"
 INTAKE_FILE = "lab-intake.jsonl"
+# Go's runtime.GOARCH for the machine names Python reports.
+_GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386", "s390x": "s390x"}
+
+
+def _go_numbers(data: Any) -> Any:
+    """Whole floats as Go's encoder writes them: 7.0 -> 7 (json.Marshal of a float64 7 is ``7``)."""
+    if isinstance(data, float) and data.is_integer() and abs(data) < 1e21:
+        return int(data)
+    if isinstance(data, dict):
+        return {k: _go_numbers(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_go_numbers(v) for v in data]
+    return data
+
+
+def go_json(data: Any, indent: int | None = None, sort_keys: bool = False) -> str:
+    """JSON as Go's encoding/json writes it: whole floats without ``.0``, UTF-8 kept, and the
+    HTML-sensitive ``<``, ``>``, ``&`` (and U+2028/U+2029) escaped as ``\\u003c`` etc.; compact
+    output has no spaces (json.Marshal), indented output is json.MarshalIndent's."""
+    separators = (",", ": ") if indent is not None else (",", ":")
+    text = json.dumps(
+        _go_numbers(data), indent=indent, separators=separators, ensure_ascii=False, sort_keys=sort_keys
+    )
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return text
+
+
+def sorted_map(data: dict[str, Any]) -> dict[str, Any]:
+    """A Go map[string]interface{} re-marshalled: keys in sorted order (one level)."""
+    return {key: data[key] for key in sorted(data)}
 
 
 def _paths(args: argparse.Namespace) -> dict[str, str]:
@@ -79,8 +117,9 @@ def cmd_hostname(args: argparse.Namespace) -> int:
     cfg = _load_config_or_exit(paths["conf_dir"])
     if not args.local:
         status = _read_status(paths["run_dir"])
-        if status is not None and status.get("hostname"):
-            print(status["hostname"])
+        running_name = (status or {}).get("lab", status or {}).get("hostname")
+        if running_name:
+            print(running_name)
             return 0
         print(
             "Error getting the hostname from the running agent: the agent is not running "
@@ -120,10 +159,12 @@ def cmd_status(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    if args.json:
-        print(json.dumps(status, indent=2 if args.pretty_json else None, sort_keys=True))
+    if args.json or args.pretty_json:
+        print(go_json(status_json(status), indent=2 if args.pretty_json else None, sort_keys=True))
         return 0
-    started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(status["start_time"]))
+    lab = status.get("lab", {})
+    checks = [s for per_check in status["runnerStats"]["Checks"].values() for s in per_check.values()]
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(status["agent_start_nano"] / 1e9))
     lines = [
         "=" * 34,
         f"Agent ({status['version']})",
@@ -133,22 +174,23 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"  Agent start: {started}",
         f"  Pid: {status['pid']}",
         f"  Python Version: {status['python_version']}",
-        f"  Check Runners: {len(status['checks'])}",
-        f"  Log Level: {status['log_level']}",
+        f"  Check Runners: {len(checks)}",
+        f"  Log Level: {status['config']['log_level']}",
         "",
         "  Paths",
         "  =====",
-        f"    Config File: {status['config_file']}",
-        f"    conf.d: {status['confd']}",
-        f"    checks.d: {status['checksd']}",
+        f"    Config File: {status['conf_file']}",
+        f"    conf.d: {status['config']['confd_path']}",
+        f"    checks.d: {status['config']['additional_checksd']}",
         "",
         "  Hostnames",
         "  =========",
-        f"    hostname: {status['hostname']}",
+        f"    hostname: {lab.get('hostname')}",
+        f"    hostname provider: {status['hostnameStats']['provider']}",
         "",
         "  Host tags",
         "  =========",
-        *[f"    {t}" for t in status["host_tags"]],
+        *[f"    {t}" for t in lab.get("host_tags", [])],
         "",
         "=========",
         "Collector",
@@ -157,7 +199,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         "  Running Checks",
         "  ==============",
     ]
-    for chk in status["checks"]:
+    for chk in checks:
         header = f"{chk['CheckName']} ({chk['CheckVersion']})"
         state = "ERROR" if chk["LastError"] else ("WARNING" if chk["LastWarnings"] else "OK")
         lines += [
@@ -174,29 +216,61 @@ def cmd_status(args: argparse.Namespace) -> int:
         ]
         if chk["LastError"]:
             lines.append(f"      Error: {chk['LastError']}")
-    for name, err in sorted(status.get("loader_errors", {}).items()):
-        lines += ["", "  Loading Errors", "  ==============", f"    {name}", f"      {err}"]
+    for name, errs in sorted(status["checkSchedulerStats"]["LoaderErrors"].items()):
+        lines += ["", "  Loading Errors", "  ==============", f"    {name}"]
+        lines += [f"      {loader}: {err}" for loader, err in sorted(errs.items())]
     lines += [
         "",
         "==========",
         "APM Agent",
         "==========",
-        f"  Status: {'Running' if status['apm_enabled'] else 'Not running or unreachable'}",
-        f"  Receiver (previous minute): localhost:{status['apm_port']}",
+        f"  Status: {'Running' if lab.get('apm_enabled') else 'Not running or unreachable'}",
+        f"  Receiver (previous minute): localhost:{lab.get('apm_port')}",
         "",
         "==========",
         "Logs Agent",
         "==========",
-        f"  {'Logs Agent is running' if status['logs_enabled'] else 'Logs Agent is not running'}",
+        f"  {'Logs Agent is running' if lab.get('logs_enabled') else 'Logs Agent is not running'}",
         "",
         "=========",
         "Forwarder",
         "=========",
         f"  {STANDIN_NOTE}",
-        f"  Samples written to: {status['intake_file']}",
+        f"  Samples written to: {lab.get('intake_file')}",
     ]
     print("\n".join(lines))
     return 0
+
+
+def check_json(result: dict[str, Any], stats: collector.InstanceStats) -> dict[str, Any]:
+    """One instance of ``agent check --json`` (pkg/cli/subcommands/check/command.go).
+
+    The command re-decodes the check's status JSON and each serie into ``map[string]interface{}``
+    before MarshalIndent, so the instance (aggregator, inventories, runner), the aggregator's
+    sections, every serie and the runner's Stats come out with sorted keys; service checks and
+    events stay typed structs (declaration order). Sections with nothing in them are absent.
+    """
+    aggregator_data: dict[str, Any] = {}
+    if result["metrics"]:
+        aggregator_data["metrics"] = [sorted_map(serie) for serie in result["metrics"]]
+    if result["service_checks"]:
+        aggregator_data["service_checks"] = result["service_checks"]
+    if result["events"]:
+        aggregator_data["events"] = result["events"]
+    return {
+        "aggregator": sorted_map(aggregator_data),
+        "inventories": {},
+        "runner": sorted_map(stats.as_runner_json()),
+    }
+
+
+def status_json(status: dict[str, Any]) -> dict[str, Any]:
+    """``agent status --json``: only keys the real agent emits (comp/core/status common header:
+    version, flavor, conf_file, pid, go_version, agent_start_nano, python_version, build_arch,
+    time_nano, config; the collector's runnerStats and checkSchedulerStats; hostnameStats)."""
+    real = {key: value for key, value in status.items() if key != "lab"}
+    real["time_nano"] = time.time_ns()
+    return real
 
 
 def cmd_health(args: argparse.Namespace) -> int:
@@ -287,29 +361,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         failed = failed or bool(result["error"])
         instances_out.append({"instance": inst, "result": result})
     if args.json:
-        payload = []
-        for item in instances_out:
-            res = item["result"]
-            agg: dict[str, Any] = {}
-            for key in ("metrics", "service_checks", "events"):
-                if res[key]:
-                    agg[key] = res[key]
-            payload.append(
-                {"aggregator": agg, "runner": item["instance"].stats.as_runner_json(), "inventories": {}}
-            )
-        print(json.dumps(payload, indent=2))
+        print(
+            go_json([check_json(item["result"], item["instance"].stats) for item in instances_out], indent=2)
+        )
         return 1 if failed else 0
     for item in instances_out:
         res = item["result"]
         if res["metrics"]:
             print("=== Series ===")
-            print(json.dumps(res["metrics"], indent=2))
+            print(go_json(res["metrics"], indent=2))
         if res["service_checks"]:
             print("=== Service Checks ===")
-            print(json.dumps(res["service_checks"], indent=2))
+            print(go_json(res["service_checks"], indent=2))
         if res["events"]:
             print("=== Events ===")
-            print(json.dumps(res["events"], indent=2))
+            print(go_json(res["events"], indent=2))
     print("=========\nCollector\n=========\n\n  Running Checks\n  ==============")
     for item in instances_out:
         s = item["instance"].stats
@@ -322,7 +388,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"      Metric Samples: Last Run: {s.metric_samples}, Total: {s.total_metric_samples}")
         print(f"      Events: Last Run: {s.events}, Total: {s.total_events}")
         print(f"      Service Checks: Last Run: {s.service_checks}, Total: {s.total_service_checks}")
-        print(f"      Average Execution Time : {s.last_execution_ms}ms")
+        print(f"      Average Execution Time : {s.average_execution_ms}ms")
         if s.last_error:
             print(f"      Error: {s.last_error}")
         for w in s.last_warnings:
@@ -344,41 +410,63 @@ class Service:
         self.paths = _paths(args)
         self.stop = threading.Event()
         self.instances: list[Any] = []
-        self.loader_errors: dict[str, str] = {}
+        self.loader_errors: dict[str, dict[str, str]] = {}  # check -> loader -> error
         self.intake_path = os.path.join(self.paths["log_dir"], INTAKE_FILE)
-        self.start_time = time.time()
+        self.start_ns = time.time_ns()
         self.cfg: dict[str, Any] = {}
         self.host = ""
         self.host_provider = ""
 
     def write_status(self) -> None:
+        """The status the CLI reads: the real agent's status keys, plus the stand-in's own under "lab"."""
         cfg = self.cfg
         runner_checks: dict[str, dict[str, Any]] = {}
+        runs = errors = warnings = 0
         for inst in self.instances:
-            runner_checks.setdefault(inst.cfg.name, {})[inst.stats.check_id] = inst.stats.as_runner_json()
+            stats = inst.stats
+            runner_checks.setdefault(inst.cfg.name, {})[stats.check_id] = stats.as_runner_json()
+            runs, errors, warnings = (
+                runs + stats.total_runs,
+                errors + stats.total_errors,
+                warnings + stats.total_warnings,
+            )
+        # pkg/collector/runner/expvars: "Checks" and "Running" always; the counters once incremented
+        runner: dict[str, Any] = {"Checks": runner_checks, "Running": {}}
+        runner.update({k: v for k, v in (("Runs", runs), ("Errors", errors), ("Warnings", warnings)) if v})
         status = {
-            "pid": os.getpid(),
             "version": VERSION,
-            "standin": True,
-            "start_time": self.start_time,
-            "hostname": self.host,
-            "host_tags": agentconfig.tags(cfg),
-            "site": cfg.get("site"),
-            "env": cfg.get("env"),
-            "log_level": cfg.get("log_level", "info"),
+            "flavor": "agent",
+            "conf_file": os.path.join(self.paths["conf_dir"], "datadog.yaml"),
+            "pid": os.getpid(),
+            "go_version": "n/a",  # no Go runtime in the stand-in
+            "agent_start_nano": self.start_ns,
             "python_version": sys.version.split()[0],
-            "config_file": os.path.join(self.paths["conf_dir"], "datadog.yaml"),
-            "confd": self.paths["confd"],
-            "checksd": self.paths["checksd"],
-            "apm_enabled": agentconfig.is_true(agentconfig.get(cfg, "apm_config.enabled", True)),
-            "apm_port": int(agentconfig.get(cfg, "apm_config.receiver_port", agentconfig.DEFAULT_APM_PORT)),
-            "logs_enabled": agentconfig.is_true(cfg.get("logs_enabled", False)),
-            "intake_file": self.intake_path,
-            "checks": [i.stats.as_runner_json() for i in self.instances],
-            "loader_errors": self.loader_errors,
-            # the real status JSON's keys for the same data (pkg/status: expvars "runner", "hostname")
-            "runnerStats": {"Checks": runner_checks},
+            "build_arch": _GOARCH.get(platform.machine(), platform.machine()),
+            "config": {
+                "log_file": str(cfg.get("log_file") or ""),
+                "log_level": str(cfg.get("log_level", "info")),
+                "confd_path": self.paths["confd"],
+                "additional_checksd": self.paths["checksd"],
+                "fips_enabled": "false",
+                "fips_local_address": "localhost",
+                "fips_port_range_start": "9803",
+            },
+            "runnerStats": runner,
+            "checkSchedulerStats": {"LoaderErrors": self.loader_errors},
             "hostnameStats": {"errors": {}, "provider": self.host_provider},
+            "lab": {
+                "standin": STANDIN_NOTE,
+                "hostname": self.host,
+                "host_tags": agentconfig.tags(cfg),
+                "site": cfg.get("site"),
+                "env": cfg.get("env"),
+                "apm_enabled": agentconfig.is_true(agentconfig.get(cfg, "apm_config.enabled", True)),
+                "apm_port": int(
+                    agentconfig.get(cfg, "apm_config.receiver_port", agentconfig.DEFAULT_APM_PORT)
+                ),
+                "logs_enabled": agentconfig.is_true(cfg.get("logs_enabled", False)),
+                "intake_file": self.intake_path,
+            },
         }
         os.makedirs(self.paths["run_dir"], exist_ok=True)
         tmp = os.path.join(self.paths["run_dir"], STATUS_FILE + ".tmp")
@@ -410,7 +498,8 @@ class Service:
 
     def load_checks(self) -> None:
         configs, errors = collector.load_configs(self.paths["confd"])
-        self.loader_errors.update(errors)
+        for path, err in errors.items():
+            self.loader_errors.setdefault(os.path.basename(path), {})["file"] = err
         classes: dict[str, Any] = {}
         for ccfg in configs:
             if ccfg.name not in classes:
@@ -418,7 +507,7 @@ class Service:
                     classes[ccfg.name] = collector.load_check_class(ccfg.name, self.paths["checksd"])
                 except collector.CheckLoadError as exc:
                     classes[ccfg.name] = None
-                    self.loader_errors[ccfg.name] = str(exc)
+                    self.loader_errors.setdefault(ccfg.name, {})["python"] = str(exc)
                     log.error("Unable to load the check: %s", exc)
                     continue
             loaded = classes[ccfg.name]
@@ -428,7 +517,7 @@ class Service:
             try:
                 check = collector.instantiate(cls, ccfg, self.cfg)
             except Exception as exc:  # noqa: BLE001 - any check __init__ error; the agent reports it and goes on
-                self.loader_errors[ccfg.name] = (
+                self.loader_errors.setdefault(ccfg.name, {})["python"] = (
                     f"could not configure check instance for python check {ccfg.name}: {exc}"
                 )
                 log.error("could not configure check instance for python check %s: %s", ccfg.name, exc)

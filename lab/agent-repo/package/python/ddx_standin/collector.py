@@ -271,15 +271,79 @@ def instantiate(cls: type, cfg: CheckConfig, agent_config: dict[str, Any]) -> An
     return check
 
 
+# The runner's per-instance statistics, as the agent serialises them (no JSON tags, so the Go
+# field names): pkg/collector/check/stats/stats.go, ``type Stats`` — exported fields in declaration
+# order. ``Interval`` is a Go ``time.Duration`` (nanoseconds); ``ExecutionTimes`` a ``[32]int64``
+# ring of run durations in ms, the latest at ``(TotalRuns + 31) % 32``; ``LastWarnings`` is nil
+# (JSON null) until the first run; the two event-platform maps start empty, not nil.
+STATS_FIELDS = (
+    "CheckName",
+    "CheckVersion",
+    "CheckConfigSource",
+    "CheckLoader",
+    "CheckID",
+    "Interval",
+    "LongRunning",
+    "Cancelling",
+    "TotalRuns",
+    "TotalErrors",
+    "TotalWarnings",
+    "MetricSamples",
+    "Events",
+    "ServiceChecks",
+    "HistogramBuckets",
+    "TotalMetricSamples",
+    "TotalEvents",
+    "TotalServiceChecks",
+    "TotalHistogramBuckets",
+    "EventPlatformEvents",
+    "TotalEventPlatformEvents",
+    "ExecutionTimes",
+    "AverageExecutionTime",
+    "LastExecutionTime",
+    "LastSuccessDate",
+    "LastError",
+    "LastDelay",
+    "LastWarnings",
+    "UpdateTimestamp",
+    "Telemetry",
+)
+EXECUTION_TIMES_SIZE = 32
+NANOSECONDS = 1_000_000_000
+# stats.go EventPlatformNameTranslations: event types shown under a human-readable name
+EVENT_PLATFORM_NAMES = {
+    "dbm-samples": "Database Monitoring Query Samples",
+    "dbm-metrics": "Database Monitoring Query Metrics",
+    "dbm-activity": "Database Monitoring Activity Samples",
+    "dbm-metadata": "Database Monitoring Metadata Samples",
+    "network-devices-metadata": "Network Devices Metadata",
+    "network-devices-netflow": "Network Devices NetFlow",
+    "network-devices-snmp-traps": "SNMP Traps",
+    "network-path": "Network Path",
+}
+
+
+@dataclass
+class SenderStats:
+    """What one run submitted (the sender's counters, pkg/collector/check/stats SenderStats)."""
+
+    metric_samples: int = 0
+    events: int = 0
+    service_checks: int = 0
+    histogram_buckets: int = 0
+    event_platform_events: dict[str, int] = field(default_factory=dict)
+
+
 @dataclass
 class InstanceStats:
-    """The runner's per-instance statistics (names as in the agent's JSON status)."""
+    """``check.Stats`` of one instance, updated run by run the way ``Stats.Add`` does."""
 
     check_name: str
     check_id: str
     version: str
     source: str
-    interval: float
+    interval: float  # seconds
+    loader: str = "python"
     total_runs: int = 0
     total_errors: int = 0
     total_warnings: int = 0
@@ -289,41 +353,97 @@ class InstanceStats:
     total_events: int = 0
     service_checks: int = 0
     total_service_checks: int = 0
+    histogram_buckets: int = 0
+    total_histogram_buckets: int = 0
+    event_platform_events: dict[str, int] = field(default_factory=dict)
+    total_event_platform_events: dict[str, int] = field(default_factory=dict)
+    execution_times: list[int] = field(default_factory=lambda: [0] * EXECUTION_TIMES_SIZE)
+    average_execution_ms: int = 0
     last_execution_ms: int = 0
-    total_execution_ms: int = 0
-    last_error: str = ""
-    last_warnings: list[str] = field(default_factory=list)
     last_success: int = 0
+    last_error: str = ""
+    last_delay: int = 0
+    last_warnings: list[str] | None = None
     update_timestamp: int = 0
 
+    def add(self, elapsed: float, error: str, warnings: list[str], sender: SenderStats, now: float) -> None:
+        """One run's outcome, with ``Stats.Add``'s rules (counters move only when > 0)."""
+        self.last_delay = self._delay(now, elapsed)
+        millis = int(elapsed * 1000)
+        self.last_execution_ms = millis
+        self.execution_times[self.total_runs % EXECUTION_TIMES_SIZE] = millis
+        self.total_runs += 1
+        ring = min(self.total_runs, EXECUTION_TIMES_SIZE)
+        self.average_execution_ms = sum(self.execution_times[:ring]) // ring
+        if error:
+            self.total_errors += 1
+            self.last_error = error
+        else:
+            self.last_error = ""
+            self.last_success = int(now)
+        self.last_warnings = list(warnings)
+        self.total_warnings += len(warnings)
+        self.update_timestamp = int(now)
+        if sender.metric_samples > 0:
+            self.metric_samples = sender.metric_samples
+            self.total_metric_samples += sender.metric_samples
+        if sender.events > 0:
+            self.events = sender.events
+            self.total_events += sender.events
+        if sender.service_checks > 0:
+            self.service_checks = sender.service_checks
+            self.total_service_checks += sender.service_checks
+        if sender.histogram_buckets > 0:
+            self.histogram_buckets = sender.histogram_buckets
+            self.total_histogram_buckets += sender.histogram_buckets
+        for kind, count in sender.event_platform_events.items():
+            name = EVENT_PLATFORM_NAMES.get(kind, kind)
+            self.total_event_platform_events[name] = self.total_event_platform_events.get(name, 0) + count
+            self.event_platform_events[name] = count
+
+    def _delay(self, now: float, elapsed: float) -> int:
+        """calculateCheckDelay: how late this run started against the previous start + interval (s)."""
+        if not self.update_timestamp or not self.interval:
+            return 0
+        previous_start = self.update_timestamp - self.last_execution_ms / 1000.0
+        real_interval = (now - elapsed) - previous_start
+        return max(0, int(real_interval - self.interval))
+
     def as_runner_json(self) -> dict[str, Any]:
-        avg = int(self.total_execution_ms / self.total_runs) if self.total_runs else 0
-        return {
+        """The Stats struct as the agent marshals it (field order of STATS_FIELDS)."""
+        values: dict[str, Any] = {
             "CheckName": self.check_name,
             "CheckVersion": self.version,
             "CheckConfigSource": self.source,
+            "CheckLoader": self.loader,
             "CheckID": self.check_id,
-            "CheckLoaderName": "python",
-            "Interval": int(self.interval),
+            "Interval": round(self.interval * NANOSECONDS),
+            "LongRunning": False,
+            "Cancelling": False,
             "TotalRuns": self.total_runs,
             "TotalErrors": self.total_errors,
             "TotalWarnings": self.total_warnings,
             "MetricSamples": self.metric_samples,
-            "TotalMetricSamples": self.total_metric_samples,
             "Events": self.events,
-            "TotalEvents": self.total_events,
             "ServiceChecks": self.service_checks,
+            "HistogramBuckets": self.histogram_buckets,
+            "TotalMetricSamples": self.total_metric_samples,
+            "TotalEvents": self.total_events,
             "TotalServiceChecks": self.total_service_checks,
-            "HistogramBuckets": 0,
-            "TotalHistogramBuckets": 0,
-            "ExecutionTimes": [self.last_execution_ms],
-            "AverageExecutionTime": avg,
+            "TotalHistogramBuckets": self.total_histogram_buckets,
+            "EventPlatformEvents": dict(self.event_platform_events),
+            "TotalEventPlatformEvents": dict(self.total_event_platform_events),
+            "ExecutionTimes": list(self.execution_times),
+            "AverageExecutionTime": self.average_execution_ms,
             "LastExecutionTime": self.last_execution_ms,
             "LastSuccessDate": self.last_success,
             "LastError": self.last_error,
-            "LastWarnings": list(self.last_warnings),
+            "LastDelay": self.last_delay,
+            "LastWarnings": None if self.last_warnings is None else list(self.last_warnings),
             "UpdateTimestamp": self.update_timestamp,
+            "Telemetry": False,  # per-check telemetry is off unless configured (telemetry.checks)
         }
+        return {name: values[name] for name in STATS_FIELDS}
 
 
 def _context(sample: dict[str, Any], host: str) -> tuple[str, tuple[str, ...], str]:
@@ -353,12 +473,12 @@ class RunningInstance:
             result = self.check.run() or ""
         except Exception as exc:  # noqa: BLE001 - the agent reports any exception as the run's error
             result = json.dumps([{"message": f"{type(exc).__name__}: {exc}", "traceback": ""}])
-        elapsed_ms = int((time.time() - start) * 1000)
-        now = int(time.time())
+        finished = time.time()
+        now = int(finished)
         raw = aggregator.drain(self.check.check_id)
         series = self._series(raw["metrics"], now)
         service_checks = [
-            {
+            {  # pkg/metrics/servicecheck: ServiceCheck's JSON fields, in declaration order
                 "check": sc["name"],
                 "host_name": sc.get("hostname") or self.host,
                 "timestamp": int(sc["ts"]),
@@ -373,29 +493,22 @@ class RunningInstance:
         get_warnings = getattr(self.check, "get_warnings", None)
         if callable(get_warnings):
             warnings = [str(w) for w in get_warnings()]
-        s = self.stats
-        s.total_runs += 1
-        s.last_execution_ms = elapsed_ms
-        s.total_execution_ms += elapsed_ms
-        s.metric_samples = len(raw["metrics"])
-        s.total_metric_samples += len(raw["metrics"])
-        s.events = len(events)
-        s.total_events += len(events)
-        s.service_checks = len(service_checks)
-        s.total_service_checks += len(service_checks)
-        s.last_warnings = warnings
-        s.total_warnings += len(warnings)
-        s.update_timestamp = now
-        if result:
-            s.total_errors += 1
-            s.last_error = result
-        else:
-            s.last_error = ""
-            s.last_success = now
+        platform: dict[str, int] = {}
+        for item in raw["platform_events"]:
+            platform[item["event_type"]] = platform.get(item["event_type"], 0) + 1
+        sender = SenderStats(
+            metric_samples=len(raw["metrics"]),
+            events=len(raw["events"]),
+            service_checks=len(raw["service_checks"]),
+            histogram_buckets=len(raw["histogram_buckets"]),
+            event_platform_events=platform,
+        )
+        self.stats.add(finished - start, result, warnings, sender, finished)
         return {"metrics": series, "service_checks": service_checks, "events": events, "error": result}
 
     def _event(self, ev: dict[str, Any], now: int) -> dict[str, Any]:
-        return {
+        """pkg/metrics/event/event.go ``Event``: JSON fields in declaration order, omitempty kept."""
+        out: dict[str, Any] = {
             "msg_title": ev.get("msg_title", ""),
             "msg_text": ev.get("msg_text", ""),
             "timestamp": int(ev.get("timestamp") or now),
@@ -407,6 +520,8 @@ class RunningInstance:
             "source_type_name": ev.get("source_type_name") or "",
             "event_type": ev.get("event_type") or "",
         }
+        omitempty = ("priority", "tags", "alert_type", "aggregation_key", "source_type_name", "event_type")
+        return {k: v for k, v in out.items() if k not in omitempty or v}
 
     def _series(self, samples: list[dict[str, Any]], now: int) -> list[dict[str, Any]]:
         """Aggregate one run's samples per context like the agent's check sampler."""
@@ -419,17 +534,21 @@ class RunningInstance:
         def emit(
             name: str, mtype: str, value: float, tags: tuple[str, ...], host: str, *, interval: int = 0
         ) -> None:
-            out.append(
-                {
-                    "metric": name,
-                    "points": [[now, value]],
-                    "tags": list(tags),
-                    "host": host,
-                    "type": mtype,
-                    "interval": interval,
-                    "source_type_name": "System",
-                }
-            )
+            # pkg/metrics/series.go ``Serie``: metric, points, tags, host, device (omitempty: the
+            # value of a ``device:`` tag, removed from tags), type, interval, source_type_name
+            # (omitempty; "System" for every check sample: aggregator checksSourceTypeName).
+            device = ""
+            kept = []
+            for tag in tags:
+                if tag.startswith("device:"):
+                    device = tag[len("device:") :]
+                else:
+                    kept.append(tag)
+            serie: dict[str, Any] = {"metric": name, "points": [[now, value]], "tags": kept, "host": host}
+            if device:
+                serie["device"] = device
+            serie.update({"type": mtype, "interval": interval, "source_type_name": "System"})
+            out.append(serie)
 
         for (mtype, name, tags, host), group in grouped.items():
             key = (name, tags, host)
