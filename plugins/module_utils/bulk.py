@@ -118,7 +118,7 @@ def spec_problem(where: str, error: Any) -> str:
     """One ArgumentSpecValidator error, named ``monitors[3].field: ...`` where the field is known."""
     text = str(getattr(error, "error_message", error))
     if type(error).__name__ == "UnsupportedError":
-        names, _, rest = text.partition(". ")
+        names, _sep, rest = text.partition(". ")
         return f"{where}.{names}: not an option of this item ({rest.rstrip('.')})"
     match = _ARGUMENT.search(text) or _VALUE_OF.search(text)
     if match:
@@ -333,7 +333,7 @@ class Reconciler:
             if summary is not None:
                 to_read.append((item, summary["id"]))
         answers = self.parallel(lambda pair: self.dashboard_svc.get(pair[1]), to_read)
-        for (item, _), answer in zip(to_read, answers):
+        for (item, _dashboard_id), answer in zip(to_read, answers):
             if isinstance(answer, DatadogError):
                 self.problems.append(f"{item.where}: {answer}")
             else:

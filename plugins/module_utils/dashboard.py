@@ -435,7 +435,8 @@ def apply(svc: DashboardService, planned: Plan, check_mode: bool) -> dict[str, A
             False, planned.before, planned.after, dashboard=current, id=current["id"],
             url=dashboard_url(url, current),
         )  # fmt: skip
-    assert body is not None
+    if body is None:  # a plan that writes always carries it
+        raise AssertionError("body missing from the plan")
     if action == CREATE:
         created = dict(body, id=None) if check_mode else svc.create(body)
         return result(
@@ -446,7 +447,8 @@ def apply(svc: DashboardService, planned: Plan, check_mode: bool) -> dict[str, A
             id=created.get("id"),
             url=dashboard_url(url, created),
         )
-    assert current is not None
+    if current is None:  # a plan that writes always carries it
+        raise AssertionError("current missing from the plan")
     updated = dict(current, **body) if check_mode else svc.update(current["id"], body)
     return result(
         True,

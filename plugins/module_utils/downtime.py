@@ -567,13 +567,15 @@ def apply(svc: DowntimeService, planned: Plan, check_mode: bool) -> dict[str, An
         return result(
             False, planned.before, planned.after, downtime=shown, id=planned.object_id, ended_ids=ended_ids
         )
-    assert attrs is not None
+    if attrs is None:  # a plan that writes always carries it
+        raise AssertionError("attrs missing from the plan")
     if action == CREATE:
         created = {"id": None, "attributes": attrs} if check_mode else svc.create(attrs, planned.key or "")
         return result(
             True, None, planned.after, downtime=flatten(created), id=created.get("id"), ended_ids=ended_ids
         )
-    assert current is not None
+    if current is None:  # a plan that writes always carries it
+        raise AssertionError("current missing from the plan")
     if check_mode:
         shown_attrs = {k: v for k, v in attrs.items() if k != "schedule" or v != {"start": None, "end": None}}
         merged = {"id": current["id"], "attributes": dict(attributes_of(current), **shown_attrs)}

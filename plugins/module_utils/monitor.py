@@ -621,11 +621,13 @@ def apply(svc: MonitorService, planned: Plan, check_mode: bool) -> dict[str, Any
         return result(True, planned.before, None, monitor={}, id=current["id"])
     if action == UNCHANGED:
         return result(False, planned.before, planned.after, monitor=current or {}, id=planned.object_id)
-    assert body is not None
+    if body is None:  # a plan that writes always carries it
+        raise AssertionError("body missing from the plan")
     if action == CREATE:
         created = dict(body, id=None) if check_mode else svc.create(body)
         return result(True, None, planned.after, monitor=created, id=created.get("id"))
-    assert current is not None
+    if current is None:  # a plan that writes always carries it
+        raise AssertionError("current missing from the plan")
     if check_mode:
         merged = dict(current, **{k: v for k, v in body.items() if k != "type"})
         return result(True, planned.before, planned.after, monitor=merged, id=current["id"])

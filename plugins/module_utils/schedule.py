@@ -135,7 +135,8 @@ def _check_byday(parts: dict[str, str], field: str) -> list[str]:
         )
     for day in days:
         match = BYDAY_RE.match(day)
-        assert match is not None
+        if match is None:  # day codes were checked above
+            raise AssertionError(f"BYDAY value {day!r} escaped the check")
         sign, number, _code = match.groups()
         if not number:
             if sign:

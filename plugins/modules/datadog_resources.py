@@ -32,7 +32,7 @@ description:
     not stop the others; the task then fails and names every failed object next to what was done.
   - In check mode the result is the plan, per object and as a summary count; with C(--diff) each change is
     shown. Nothing is written.
-  - Downtimes may name their monitor with O(downtimes[].monitor) (a monitor name) instead of its ID. The
+  - Downtimes may name their monitor with C(monitor) (an item key) (a monitor name) instead of its ID. The
     name is looked up in O(monitors) first, then in the org; a monitor this task creates is used once
     created, and in check mode the plan shows the downtime with the monitor V((to be created)).
   - Prune (O(prune), off by default) deletes what carries O(prune_tag) and is not in the lists. Monitors

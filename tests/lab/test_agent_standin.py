@@ -378,7 +378,7 @@ def test_running_agent_status_has_the_runner_and_hostname_stats(conf: Path) -> N
     )  # fmt: skip
     try:
         status: dict = {}
-        for _ in range(100):
+        for _attempt in range(100):
             res = agent(conf, "status", "--json")
             if res.returncode == 0:
                 status = json.loads(res.stdout)

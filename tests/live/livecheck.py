@@ -277,12 +277,12 @@ class LiveCheck:
 
     def preflight(self) -> None:
         started = time.monotonic()
-        status, _ = self.api("GET", "/api/v1/validate")
+        status, _body = self.api("GET", "/api/v1/validate")
         if status == 403:
             raise LiveCheckError("the org refused DD_API_KEY (GET /api/v1/validate: HTTP 403)")
         if status != 200:
             raise LiveCheckError(f"GET /api/v1/validate: HTTP {status}")
-        status, _ = self.api("GET", "/api/v1/dashboard?count=1")
+        status, _body = self.api("GET", "/api/v1/dashboard?count=1")
         if status == 403:
             raise LiveCheckError(
                 "the org refused DD_APP_KEY or its scopes (GET /api/v1/dashboard: HTTP 403); "
@@ -381,7 +381,7 @@ class LiveCheck:
                 f"- name: Run the {target} integration target\n  hosts: localhost\n  connection: local\n"
                 f"  gather_facts: false\n  roles:\n    - {target}\n"
             )
-            recap, delta, _ = self._playbook(
+            recap, delta, _output = self._playbook(
                 f"target {target}", ["-i", "localhost,", str(playbook), "-e", f"@{variables}"]
             )
             self._step(f"target {target}", started, f"ok={recap['ok']} changed={recap['changed']} {delta}")
@@ -410,7 +410,7 @@ class LiveCheck:
         )
         for name, flags, changes, writes in passes:
             started = time.monotonic()
-            recap, delta, _ = self._playbook(name, [*base, *flags])
+            recap, delta, _output = self._playbook(name, [*base, *flags])
             if changes == "changes" and recap["changed"] == 0:
                 self.report.failures.append(f"{name}: changed=0, expected the content to be created")
             if changes == "none" and recap["changed"] != 0:

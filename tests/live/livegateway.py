@@ -385,7 +385,7 @@ class _Handler(BaseHTTPRequestHandler):
                 gateway.stats.refused += 1
             self._reply(403, {"errors": [message]})
             return
-        headers = {k: v for k, v in self.headers.items()}
+        headers = dict(self.headers.items())
         status, reply_headers, payload = gateway.forward(self.command, self.path, headers, raw, limit_name)
         if kind is not None and 200 <= status < 300:
             gateway.record_created(kind, payload)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """``make live-check``: prove the collection against YOUR Datadog org (tests/live, docs/live-check.md).
 
 Needs DD_API_KEY, DD_APP_KEY and DD_SITE (or DD_API_URL) in the environment; explains what is

@@ -147,15 +147,15 @@ def test_suite_against_the_lab_emulator(emulator_org: tuple[Emulator, Org], tmp_
         "Exercise timeboard (integration)",
     ]
     # The real keys were never given to Ansible; the run tokens it held were never printed (-vvv).
-    joined = "\n".join(out for _, out in check.outputs) + "\n".join(lines) + summary
+    joined = "\n".join(out for _name, out in check.outputs) + "\n".join(lines) + summary
     assert emulator.api_key not in joined and emulator.app_key not in joined
-    assert any("-vvv" in name for name, _ in check.outputs)
+    assert any("-vvv" in name for name, _out in check.outputs)
     assert "<localhost> EXEC" in check.outputs[-1][1] or "ESTABLISH LOCAL CONNECTION" in check.outputs[-1][1]
     print(f"ddx-live against the lab emulator: {report.seconds:.1f} s")
 
 
 def test_secret_scan_catches_a_leak(emulator_org: tuple[Emulator, Org], tmp_path: Path) -> None:
-    _, org = emulator_org
+    _emulator, org = emulator_org
     check = LiveCheck(org, tmp_path, log=lambda _line: None)
     check.outputs = [
         ("site: apply", f"ok: [localhost] => {{'api_key': '{check.run_keys.api_key}'}}"),
@@ -261,7 +261,7 @@ def test_gateway_paces_under_the_rate_limit() -> None:
     ).start()
     try:
         started = time.monotonic()
-        statuses = [_call(gateway.url, Keys("r", "s"), "GET", "/api/v1/monitor")[0] for _ in range(8)]
+        statuses = [_call(gateway.url, Keys("r", "s"), "GET", "/api/v1/monitor")[0] for _attempt in range(8)]
         elapsed = time.monotonic() - started
     finally:
         gateway.stop()
@@ -371,7 +371,7 @@ class _OneDashboard(LiveCheck):
     """A run whose only step creates one dashboard through the gateway (a fast stand-in for the plays)."""
 
     def run_site(self) -> None:
-        status, _ = self.api(
+        status, _body = self.api(
             "POST",
             "/api/v1/dashboard",
             {"title": f"{self.name_prefix}kept", "layout_type": "ordered", "widgets": []},

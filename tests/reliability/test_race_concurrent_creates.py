@@ -164,10 +164,10 @@ COPIES: dict[str, Any] = {
 def test_race_copies_found_at_start_settle_on_the_oldest(kind: str, dd_emulator) -> None:
     path, body, (value, _other), ident, params = COPIES[kind]
     url = dd_emulator.url
-    first, second = (ident(raw_create(url, path, body(value))) for _ in range(2))
+    first, second = (ident(raw_create(url, path, body(value))) for _attempt in range(2))
 
     # Check mode: the oldest is used, nothing is deleted, the copy is reported.
-    _, warnings = run(url, kind, params, read_only=True)
+    _result, warnings = run(url, kind, params, read_only=True)
     assert len(RESOURCES[kind]["live"](state(url))) == 2
     assert any("would delete" in w and str(second) in w for w in warnings), warnings
 

@@ -181,12 +181,12 @@ def test_downtimes_cover_exactly_the_time_out_of_the_office(
 
 
 def test_the_windows_include_dst_changes_of_the_configured_zone() -> None:
-    _, configured = rendered("example")
+    _downtimes, configured = rendered("example")
     assert len(transitions(ZoneInfo(configured))) == 2
     assert len(transitions(ZoneInfo("America/New_York"))) == 2
 
 
 def test_two_downtimes_named_as_the_exercise_does() -> None:
-    downtimes, _ = rendered("example")
+    downtimes, _configured = rendered("example")
     assert [d["name"] for d in downtimes] == ["weekday-nights", "weekends"]
     assert all(d["monitor"] == "my_metric is high" for d in downtimes)
