@@ -9,23 +9,22 @@ The dependency tarballs are made here from the collections the pip ``ansible`` p
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
-import ansible_collections
 import pytest
 import yaml
 from ansible.module_utils.compat.version import LooseVersion
 
 REPO = Path(__file__).resolve().parents[2]
+# The artifact recipe is shared with the execution environment's build (scripts/ee).
+sys.path.insert(0, str(REPO / "scripts" / "ee"))
+import collection_artifacts  # noqa: E402
+
 BIN = str(Path(sys.executable).parent)
 GALAXY = shutil.which("ansible-galaxy", path=BIN) or shutil.which("ansible-galaxy") or "ansible-galaxy"
 PLAYBOOK = (
@@ -72,38 +71,11 @@ def test_galaxy_yml_declares_every_collection_the_shipped_content_uses() -> None
         assert re.fullmatch(r">=\d+\.\d+\.\d+,<\d+\.\d+\.\d+", spec), (name, spec)
 
 
-def _pip_collection(namespace: str, name: str) -> Path:
-    for base in ansible_collections.__path__:
-        path = Path(base) / namespace / name
-        if (path / "MANIFEST.json").is_file():
-            return path
-    pytest.skip(f"{namespace}.{name} is not shipped in this Python's ansible package")
-
-
-def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
-    info = tarfile.TarInfo(name)
-    info.size = len(data)
-    info.mode = 0o644
-    tar.addfile(info, io.BytesIO(data))
-
-
-def _artifact_from_installed(src: Path, out: Path) -> tuple[Path, str]:
-    """A Galaxy artifact of an installed collection (the pip package leaves some files out,
-    so FILES.json and its checksum in MANIFEST.json are rewritten to what is there)."""
-    files = json.loads((src / "FILES.json").read_text())
-    files["files"] = [f for f in files["files"] if f["name"] == "." or (src / f["name"]).exists()]
-    files_json = json.dumps(files, indent=2).encode()
-    manifest = json.loads((src / "MANIFEST.json").read_text())
-    manifest["file_manifest_file"]["chksum_sha256"] = hashlib.sha256(files_json).hexdigest()
-    info = manifest["collection_info"]
-    tarball = out / f"{info['namespace']}-{info['name']}-{info['version']}.tar.gz"
-    with tarfile.open(tarball, "w:gz") as tar:
-        _add_bytes(tar, "MANIFEST.json", json.dumps(manifest, indent=2).encode())
-        _add_bytes(tar, "FILES.json", files_json)
-        for entry in files["files"]:
-            if entry["name"] != ".":
-                tar.add(src / entry["name"], entry["name"], recursive=False)
-    return tarball, info["version"]
+def _pip_collection(fqcn: str) -> Path:
+    path = collection_artifacts.installed_collection(fqcn)
+    if path is None:
+        pytest.skip(f"{fqcn} is not shipped in this Python's ansible package")
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +87,7 @@ def tarballs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     )
     result = {"datadog_exercise.stack": next(out.glob("datadog_exercise-stack-*.tar.gz"))}
     for fqcn, spec in _declared().items():
-        tarball, version = _artifact_from_installed(_pip_collection(*fqcn.split(".")), out)
+        tarball, version = collection_artifacts.artifact_from_installed(_pip_collection(fqcn), out)
         low, high = (part.lstrip("<>=") for part in spec.split(","))
         assert LooseVersion(low) <= LooseVersion(version) < LooseVersion(high), (fqcn, version, spec)
         result[fqcn] = tarball
