@@ -82,6 +82,29 @@ else
     | sed 's/^/[setup]   /'
 fi
 
+# --- datadog.dd (optional: agent_install_backend=datadog.dd, molecule/agent_datadog_dd) ------
+# DDX_DATADOG_DD_SRC=<tarball | collection directory with galaxy.yml | URL> installs it from there;
+# otherwise from Galaxy when reachable. DDX_DATADOG_DD_PATH (a directory holding
+# ansible_collections/datadog/dd) is only searched, never written.
+dd_list() {
+  ANSIBLE_COLLECTIONS_PATH=".collections${DDX_DATADOG_DD_PATH:+:$DDX_DATADOG_DD_PATH}" \
+    .venv/bin/ansible-galaxy collection list datadog.dd 2>/dev/null | grep -E '^datadog\.dd ' | head -1
+}
+if [ -n "${DDX_DATADOG_DD_SRC:-}" ]; then
+  if out=$(timeout 120 .venv/bin/ansible-galaxy collection install --force "$DDX_DATADOG_DD_SRC" -p .collections 2>&1); then
+    say "datadog.dd: installed from $DDX_DATADOG_DD_SRC into .collections ($(dd_list | awk '{print $2}'))"
+  else
+    say "datadog.dd: could not install from $DDX_DATADOG_DD_SRC: $(tail -1 <<<"$out")"
+    exit 1
+  fi
+elif found=$(dd_list) && [ -n "$found" ]; then
+  say "datadog.dd: present ($(awk '{print $1" "$2}' <<<"$found"))"
+elif timeout 60 .venv/bin/ansible-galaxy collection install datadog.dd -p .collections >/dev/null 2>&1; then
+  say "datadog.dd: installed from Galaxy into .collections ($(dd_list | awk '{print $2}'))"
+else
+  say "datadog.dd: not installed (Galaxy unreachable; DDX_DATADOG_DD_SRC=<tarball|dir|url> installs it) - agent_datadog_dd will be skipped"
+fi
+
 # --- ansible-test offline pip bootstrap ------------------------------------------------------
 pip_ver=$(.venv/bin/python - <<'PY'
 import re, pathlib, ansible_test

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the lab's agent repository: a signed apt repository, laid out like Datadog's
-# (`deb [signed-by=…] URL stable 7`), serving a `datadog-agent` LAB STAND-IN package.
+# (`deb [signed-by=…] URL stable 7`), serving a `datadog-agent` LAB STAND-IN package and a
+# `datadog-signing-keys` LAB STAND-IN (the lab's key where Datadog's package puts Datadog's keys).
 #
 #   lab/agent-repo/build.sh            build what changed (fast no-op when nothing did)
 #   lab/agent-repo/build.sh --force    rebuild the package and the repository
@@ -8,6 +9,7 @@
 # Output: .cache/lab/apt/
 #   dists/stable/{Release,Release.gpg,InRelease}, dists/stable/7/binary-amd64/Packages{,.gz}
 #   pool/7/d/datadog-agent/datadog-agent_<version>_amd64.deb
+#   pool/7/d/datadog-signing-keys/datadog-signing-keys_<version>_all.deb
 #   keys/DATADOG_APT_KEY_CURRENT.public   (the lab's throwaway signing key, armored)
 # Wheelhouses (controller side; nodes have no PyPI) are cached in .cache/lab/wheels/.
 # Host tools: python venv (.venv) with pip, dpkg-deb (dpkg), apt-ftparchive (apt-utils), gpg.
@@ -26,6 +28,7 @@ force=0
 # --- what goes in ------------------------------------------------------------------------------
 agent_version=7.72.0                 # the real agent release whose layout/CLI is imitated
 deb_version="1:${agent_version}~lab-1"
+keys_version="1:1.4.0~lab-1"          # datadog-signing-keys, versioned like Datadog's (epoch 1)
 checks_base=38.5.0                   # datadog-checks-base, as the agent's embedded Python has it
 test_agent=1.69.1                    # ddapm-test-agent (the trace intake)
 pythons=(3.9 3.11 3.13)              # Debian 11, 12, 13
@@ -88,7 +91,7 @@ done
 # --- up to date? -------------------------------------------------------------------------------
 inputs_hash=$(
   {
-    printf '%s\n' "$agent_version" "$deb_version" "$checks_base" "$test_agent" "${pythons[@]}"
+    printf '%s\n' "$agent_version" "$deb_version" "$keys_version" "$checks_base" "$test_agent" "${pythons[@]}"
     cat "$0"
     (cd "$here/package" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
     (cd "$wheel_dir" && find . -name '*.whl' -print | sort)
@@ -96,7 +99,9 @@ inputs_hash=$(
 )
 deb_name="datadog-agent_${deb_version#*:}_amd64.deb"
 pool="$apt_dir/pool/7/d/datadog-agent"
-if [ $force = 0 ] && [ -f "$apt_dir/.inputs-$inputs_hash" ] && [ -f "$pool/$deb_name" ] \
+keys_deb_name="datadog-signing-keys_${keys_version#*:}_all.deb"
+keys_pool="$apt_dir/pool/7/d/datadog-signing-keys"
+if [ $force = 0 ] && [ -f "$apt_dir/.inputs-$inputs_hash" ] && [ -f "$pool/$deb_name" ] && [ -f "$keys_pool/$keys_deb_name" ] \
   && [ -f "$apt_dir/dists/stable/InRelease" ] && [ -f "$apt_dir/keys/DATADOG_APT_KEY_CURRENT.public" ]; then
   say "repository up to date ($apt_dir, datadog-agent $deb_version)"
   exit 0
@@ -124,10 +129,18 @@ mkdir -p "$stage/DEBIAN" "$stage/etc/datadog-agent/conf.d" "$stage/etc/datadog-a
 pkg=$here/package
 install -m 0755 "$pkg/bin/agent" "$stage/opt/datadog-agent/bin/agent/agent"
 install -m 0755 "$pkg/bin/trace-agent" "$stage/opt/datadog-agent/lab/bin/trace-agent"
+# the real package's other daemons (units below); stand-ins, see each file. postinst links them
+# into embedded/bin, which it rebuilds (the embedded Python).
+for b in process-agent security-agent system-probe; do
+  install -m 0755 "$pkg/bin/$b" "$stage/opt/datadog-agent/lab/bin/$b"
+done
 ln -s /opt/datadog-agent/bin/agent/agent "$stage/usr/bin/datadog-agent"
 install -m 0644 "$pkg/datadog.yaml.example" "$stage/etc/datadog-agent/datadog.yaml.example"
+# the units the real Agent 7 package ships for its daemons (datadog-agent, -trace, -process,
+# -sysprobe, -security); the fleet installer's -exp/-installer/-ddot/-data-plane units are not imitated
 install -m 0644 "$pkg/systemd/datadog-agent.service" "$pkg/systemd/datadog-agent-trace.service" \
-  "$stage/lib/systemd/system/"
+  "$pkg/systemd/datadog-agent-process.service" "$pkg/systemd/datadog-agent-sysprobe.service" \
+  "$pkg/systemd/datadog-agent-security.service" "$stage/lib/systemd/system/"
 mkdir -p "$stage/opt/datadog-agent/lab/python"
 (cd "$pkg/python" && find . -name '*.py' -print0 | xargs -0 -I{} install -D -m 0644 {} \
   "$stage/opt/datadog-agent/lab/python/{}")
@@ -158,7 +171,8 @@ Homepage: https://docs.datadoghq.com/agent/
 Description: LAB STAND-IN for the Datadog Agent 7 (not the real agent)
  An offline lab's imitation of Datadog's datadog-agent package: same layout
  (/etc/datadog-agent, /opt/datadog-agent/bin/agent/agent, embedded Python,
- dd-agent user, datadog-agent and datadog-agent-trace units) and the CLI
+ dd-agent user, datadog-agent, -trace, -process, -sysprobe and -security
+ units) and the CLI
  commands tests need. Custom checks run for real with datadog-checks-base;
  nothing is sent to Datadog; the trace agent is Datadog's ddapm-test-agent.
 EOT
@@ -166,6 +180,34 @@ mkdir -p "$pool"
 rm -f "$pool"/*.deb
 say "building $deb_name"
 dpkg-deb --root-owner-group -Zgzip -z6 --build "$stage" "$pool/$deb_name" >/dev/null
+
+# datadog-signing-keys: Datadog's package ships its keyring in /opt/datadog-signing-keys/ and its
+# postinst copies it to /usr/share/keyrings/datadog-archive-keyring.gpg (the file the apt source's
+# signed-by names; not owned by the package, so removing the package keeps apt working), and to
+# /etc/apt/trusted.gpg.d/ on Debian < 9 / Ubuntu < 16. The stand-in does the same with the lab's key.
+kstage=$build/keys-root
+mkdir -p "$kstage/DEBIAN" "$kstage/opt/datadog-signing-keys"
+gpg --batch --yes --export "$fingerprint" >"$kstage/opt/datadog-signing-keys/datadog-archive-keyring.gpg"
+chmod 0644 "$kstage/opt/datadog-signing-keys/datadog-archive-keyring.gpg"
+install -m 0755 "$pkg/debian/signing-keys.postinst" "$kstage/DEBIAN/postinst"
+cat >"$kstage/DEBIAN/control" <<EOT
+Package: datadog-signing-keys
+Version: $keys_version
+Architecture: all
+Maintainer: datadog_exercise lab <lab-apt@invalid>
+Installed-Size: $(du -sk --exclude=DEBIAN "$kstage" | cut -f1)
+Section: utils
+Priority: extra
+Homepage: https://www.datadoghq.com
+Description: LAB STAND-IN for datadog-signing-keys (the lab's key, not Datadog's)
+ Installs the lab repository's throwaway signing key the way Datadog's
+ datadog-signing-keys package installs Datadog's keys: the keyring is copied
+ to /usr/share/keyrings/datadog-archive-keyring.gpg by postinst.
+EOT
+mkdir -p "$keys_pool"
+rm -f "$keys_pool"/*.deb
+say "building $keys_deb_name"
+dpkg-deb --root-owner-group -Zgzip -z6 --build "$kstage" "$keys_pool/$keys_deb_name" >/dev/null
 
 # --- the repository ----------------------------------------------------------------------------
 dists=$apt_dir/dists/stable
@@ -187,4 +229,4 @@ echo "$fingerprint" >"$apt_dir/keys/FINGERPRINT"
 rm -f "$apt_dir"/.inputs-*
 touch "$apt_dir/.inputs-$inputs_hash"
 rm -rf "$build"
-say "repository built: $apt_dir (datadog-agent $deb_version, $(du -h "$pool/$deb_name" | cut -f1), key $fingerprint)"
+say "repository built: $apt_dir (datadog-agent $deb_version, $(du -h "$pool/$deb_name" | cut -f1), datadog-signing-keys $keys_version, key $fingerprint)"

@@ -4,6 +4,9 @@
 # `molecule: N passed, N failed` line. Without arguments: every scenario under molecule/.
 #   scripts/dev/molecule.sh [SCENARIO...]
 # MOLECULE_JOBS=N runs N scenarios at once (default 2; each scenario has its own containers).
+# A scenario with a requires.sh that exits non-zero is reported as skipped (with its one-line
+# reason), not failed. DDX_DATADOG_DD_PATH=DIR (holding ansible_collections/datadog/dd) is added to
+# ANSIBLE_COLLECTIONS_PATH, so that agent_datadog_dd runs with a datadog.dd from outside Galaxy.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 mkdir -p .cache/logs
@@ -14,6 +17,9 @@ if [ ${#scenarios[@]} -eq 0 ]; then
   done
 fi
 jobs=${MOLECULE_JOBS:-2}
+if [ -n "${DDX_DATADOG_DD_PATH:-}" ]; then
+  export ANSIBLE_COLLECTIONS_PATH="$DDX_DATADOG_DD_PATH${ANSIBLE_COLLECTIONS_PATH:+:$ANSIBLE_COLLECTIONS_PATH}"
+fi
 
 # The lab's host-side services (agent apt repo, API emulator) for the scenarios that use them.
 # Port 8901: the demo keeps 8900 for itself.
@@ -27,8 +33,13 @@ fi
 eval "$(lab/lab.sh up)"
 
 run_one() {
-  local s=$1 port=$2 log=.cache/logs/molecule-$1.log start status tests
+  local s=$1 port=$2 log=.cache/logs/molecule-$1.log start status tests reason
   start=$(date +%s)
+  if [ -x "molecule/$s/requires.sh" ] && ! reason=$("molecule/$s/requires.sh" 2>&1); then
+    printf 'molecule %-22s %-6s %4ss  %s\n' "$s" skipped 0 "$reason"
+    echo skipped >".cache/logs/molecule-$s.result"
+    return
+  fi
   # Each scenario gets an emulator (an empty Datadog org) of its own: scenarios running at
   # the same time must not see, or reset, each other's dashboards and monitors.
   eval "$(DDX_LAB_API_PORT=$port lab/lab.sh up-api 2>/dev/null)"
@@ -53,10 +64,13 @@ for s in "${scenarios[@]}"; do
 done
 wait
 
-passed=0 failed=0 failed_names=()
+passed=0 failed=0 skipped=0 failed_names=()
 for s in "${scenarios[@]}"; do
-  if [ "$(cat ".cache/logs/molecule-$s.result" 2>/dev/null)" = passed ]; then
+  result=$(cat ".cache/logs/molecule-$s.result" 2>/dev/null)
+  if [ "$result" = passed ]; then
     passed=$((passed + 1))
+  elif [ "$result" = skipped ]; then
+    skipped=$((skipped + 1))
   else
     failed=$((failed + 1)); failed_names+=("$s")
     echo "----- last 60 lines of .cache/logs/molecule-$s.log -----"
@@ -65,5 +79,5 @@ for s in "${scenarios[@]}"; do
   fi
 done
 [ ${#failed_names[@]} -eq 0 ] || echo "Failed scenarios: ${failed_names[*]}"
-echo "molecule: $passed passed, $failed failed"
+echo "molecule: $passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
 [ "$failed" -eq 0 ]
