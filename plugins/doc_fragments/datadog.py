@@ -98,3 +98,18 @@ attributes:
     platforms: all
     description: Runs wherever the Datadog API is reachable.
 """
+
+    # The *_info modules: read-only.
+    INFO_ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; check mode returns the same result.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is no diff.
+  platform:
+    support: full
+    platforms: all
+    description: Runs wherever the Datadog API is reachable.
+"""

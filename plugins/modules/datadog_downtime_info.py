@@ -33,17 +33,7 @@ author:
   - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; check mode returns the same result.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is no diff.
-  platform:
-    support: full
-    platforms: all
-    description: Runs wherever the Datadog API is reachable.
+  - datadog_exercise.stack.datadog.INFO_ATTRIBUTES
 options:
   id:
     description:
