@@ -71,7 +71,7 @@ options:
     default: 5
   retry_backoff:
     description:
-      - Base delay in seconds of the exponential backoff (V(retry_backoff) * 2 ** attempt, at most 30 s).
+      - Base delay in seconds of the exponential backoff (O(retry_backoff) * 2 ** attempt, at most 30 s).
     type: float
     default: 1
 requirements:

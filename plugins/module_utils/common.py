@@ -49,7 +49,7 @@ def datadog_argument_spec() -> dict[str, Any]:
 class DatadogModule:
     """AnsibleModule plus the shared options, a lazily built client and one error exit."""
 
-    def __init__(self, argument_spec: dict[str, Any], require_app_key: bool = True, **kwargs: Any) -> None:
+    def __init__(self, argument_spec: dict[str, Any], **kwargs: Any) -> None:
         spec = datadog_argument_spec()
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
@@ -59,7 +59,7 @@ class DatadogModule:
             self.module.fail_json(
                 msg=missing_required_lib("datadog-api-client"), exception=DATADOG_IMPORT_ERROR
             )
-        if require_app_key and not self.params["app_key"]:
+        if not self.params["app_key"]:
             self.fail("app_key is required (option app_key or environment variable DD_APP_KEY)")
         for name in ("timeout", "retry_backoff"):
             if self.params[name] <= 0:
@@ -93,9 +93,6 @@ class DatadogModule:
 
     def fail_error(self, err: DatadogError) -> None:
         self.module.fail_json(msg=str(err), api_error=err.to_result())
-
-    def warn(self, msg: str) -> None:
-        self.module.warn(msg)
 
     def run(self, ensure: Callable[[DatadogClient, dict[str, Any], bool], dict[str, Any]]) -> None:
         """Run a module's ``ensure(client, params, check_mode)`` and exit with its result or error."""

@@ -70,16 +70,6 @@ def drop_defaults(obj: dict[str, Any], defaults: Mapping[str, Any]) -> dict[str,
     return out
 
 
-def drop_empty(obj: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    """Remove the given keys when their value is empty (``""``, ``[]``, ``{}``, ``None``)."""
-    empty: tuple[Any, ...] = ("", [], {}, None)
-    return {k: v for k, v in obj.items() if not (k in keys and v in empty)}
-
-
-def only(obj: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    return {k: obj[k] for k in keys if k in obj}
-
-
 # --- natural keys (monitor name, dashboard title, downtime name) --------------------------------
 # One rule for the three resources. A key with leading or trailing whitespace is bad input: the
 # server stores a name as it is sent, so "x " and "x" are different names there, and trimming
