@@ -8,15 +8,13 @@ back); the emulator does the same, so a field the module does not send is lost t
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
 import pytest
 from ansible_collections.datadog_exercise.stack.plugins.module_utils import dashboard
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.retries import RetryPolicy
+from emulator_helpers import raw
 
 ROLE = "00000000-0000-0000-0000-000000000001"
 WIDGET = {"definition": {"type": "timeseries", "requests": [{"q": "avg:my_metric{host:web-1}"}]}}
@@ -40,33 +38,6 @@ def params(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
-
-
-def raw(emu: Any, method: str, path: str, body: Any = None) -> Any:
-    request = urllib.request.Request(
-        emu.url + path,
-        data=json.dumps(body).encode() if body is not None else None,
-        method=method,
-        headers={
-            "Content-Type": "application/json",
-            "DD-API-KEY": emu.api_key,
-            "DD-APPLICATION-KEY": emu.app_key,
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:  # loopback emulator
-        return json.loads(answer.read() or b"null")
-
-
-@pytest.fixture
-def client(dd_emulator: Any) -> DatadogClient:
-    dd = DatadogClient(
-        api_key=dd_emulator.api_key,
-        app_key=dd_emulator.app_key,
-        url=dd_emulator.url,
-        policy=RetryPolicy(retries=0, backoff=0.01),
-    )
-    yield dd
-    dd.close()
 
 
 def ui_edit(emu: Any, dash_id: str, **changes: Any) -> dict[str, Any]:

@@ -7,16 +7,13 @@ downtime between its windows and create a copy on every run.
 
 from __future__ import annotations
 
-import json
-import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from ansible_collections.datadog_exercise.stack.plugins.module_utils import downtime
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.retries import RetryPolicy
+from emulator_helpers import raw
 
 # A window of one minute every four years (29 February): started in the past, next window in the
 # future - "scheduled" on any day but one in 1461.
@@ -44,34 +41,6 @@ def params(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
-
-
-def raw(emu: Any, method: str, path: str, body: Any = None) -> Any:
-    """A request made behind the module's back (the UI, another tool)."""
-    request = urllib.request.Request(
-        emu.url + path,
-        data=json.dumps(body).encode() if body is not None else None,
-        method=method,
-        headers={
-            "Content-Type": "application/json",
-            "DD-API-KEY": emu.api_key,
-            "DD-APPLICATION-KEY": emu.app_key,
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:  # loopback emulator
-        return json.loads(answer.read() or b"null")
-
-
-@pytest.fixture
-def client(dd_emulator: Any) -> Iterator[DatadogClient]:
-    dd = DatadogClient(
-        api_key=dd_emulator.api_key,
-        app_key=dd_emulator.app_key,
-        url=dd_emulator.url,
-        policy=RetryPolicy(retries=0, backoff=0.01),
-    )
-    yield dd
-    dd.close()
 
 
 def stored(emu: Any) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.datadog_exercise.stack.plugins.module_utils import monitor
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.retries import RetryPolicy
+from emulator_helpers import raw
 
 QUERY = "avg(last_5m):avg:my_metric{host:web-1} > 800"
 
@@ -40,34 +40,6 @@ def params(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
-
-
-def raw(emu: Any, method: str, path: str, body: Any = None) -> Any:
-    """A request made behind the module's back (the UI, another tool)."""
-    request = urllib.request.Request(
-        emu.url + path,
-        data=json.dumps(body).encode() if body is not None else None,
-        method=method,
-        headers={
-            "Content-Type": "application/json",
-            "DD-API-KEY": emu.api_key,
-            "DD-APPLICATION-KEY": emu.app_key,
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:  # loopback emulator
-        return json.loads(answer.read() or b"null")
-
-
-@pytest.fixture
-def client(dd_emulator: Any) -> DatadogClient:
-    dd = DatadogClient(
-        api_key=dd_emulator.api_key,
-        app_key=dd_emulator.app_key,
-        url=dd_emulator.url,
-        policy=RetryPolicy(retries=0, backoff=0.01),
-    )
-    yield dd
-    dd.close()
 
 
 def ui_edit_options(emu: Any, monitor_id: int, **extra: Any) -> dict[str, Any]:
