@@ -76,10 +76,13 @@ def test_dashboard_url_of_the_lab_emulator_stays_on_its_port() -> None:
     )
 
 
-def test_agent_role_has_no_site_list_of_its_own() -> None:
+def test_agent_role_site_choices_are_the_table() -> None:
+    """The agent role's argument spec lists exactly the sites of the one table (sites.py)."""
     role = REPO / "roles" / "agent"
+    specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())
+    choices = specs["argument_specs"]["main"]["options"]["agent_site"]["choices"]
+    assert sorted(choices) == sorted(sites.SITES), "roles/agent/meta/argument_specs.yml agent_site choices"
     assert "__agent_known_sites:" not in (role / "vars" / "main.yml").read_text()
-    assert "datadog_exercise.stack.datadog_site_names" in (role / "tasks" / "validate.yml").read_text()
 
 
 PLAY = """
@@ -87,10 +90,13 @@ PLAY = """
   hosts: localhost
   gather_facts: false
   tasks:
-    - name: Run the agent role's validation only
-      ansible.builtin.include_role:
-        name: datadog_exercise.stack.agent
-        tasks_from: validate.yml
+    - name: Check agent_site against the agent role's argument spec, as the role does when it starts
+      ansible.builtin.validate_argument_spec:
+        argument_spec: >-
+          {{ (lookup('ansible.builtin.file', role_dir ~ '/meta/argument_specs.yml') | from_yaml)
+             .argument_specs.main.options }}
+        provided_arguments:
+          agent_site: "{{ agent_site }}"
 """
 
 
@@ -114,7 +120,7 @@ def validate_role(site: str, tmp_path: Path) -> subprocess.CompletedProcess[str]
             "local",
             str(playbook),
             "-e",
-            json.dumps({"agent_site": site, "agent_api_key": "0123456789abcdef"}),
+            json.dumps({"agent_site": site, "role_dir": str(REPO / "roles" / "agent")}),
         ],
         capture_output=True,
         text=True,
@@ -133,5 +139,5 @@ def test_agent_role_accepts_every_site_of_the_table(tmp_path: Path) -> None:
 def test_agent_role_rejects_an_unknown_site_naming_the_variable(tmp_path: Path) -> None:
     proc = validate_role("datadoghq.mars", tmp_path)
     assert proc.returncode != 0
-    assert "agent_site (from datadog_site) is 'datadoghq.mars'" in proc.stdout, proc.stdout[-2000:]
+    assert "agent_site must be one of" in proc.stdout and "datadoghq.mars" in proc.stdout, proc.stdout[-2000:]
     assert "uk1.datadoghq.com" in proc.stdout

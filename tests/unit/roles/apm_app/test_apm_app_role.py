@@ -1,4 +1,7 @@
-"""The role apm_app: meta/argument_specs.yml mirrors defaults/main.yml; the shipped app is clean."""
+"""The role apm_app: its default packages and the shipped app.
+
+Specs vs defaults: tests/unit/roles/test_role_specs.py.
+"""
 
 from __future__ import annotations
 
@@ -18,33 +21,6 @@ def _load(relative: str) -> Any:
 
 
 DEFAULTS: dict[str, Any] = _load("defaults/main.yml")
-SPECS: dict[str, Any] = _load("meta/argument_specs.yml")["argument_specs"]
-OPTIONS: dict[str, Any] = SPECS["main"]["options"]
-
-
-def test_every_default_is_specified_and_every_option_has_a_default() -> None:
-    assert set(DEFAULTS) == set(OPTIONS)
-    assert all(name.startswith("apm_app_") for name in DEFAULTS)
-
-
-def test_spec_defaults_equal_the_defaults() -> None:
-    for name, value in DEFAULTS.items():
-        assert OPTIONS[name].get("default") == value, name
-
-
-def test_every_option_is_typed_and_described() -> None:
-    for entry in SPECS.values():
-        for name, spec in entry["options"].items():
-            assert spec.get("type"), name
-            assert spec.get("description"), name
-
-
-def test_wheelhouse_entry_point_agrees_with_main() -> None:
-    for name, spec in SPECS["wheelhouse"]["options"].items():
-        assert name in OPTIONS, name
-        assert spec["type"] == OPTIONS[name]["type"], name
-        if name in DEFAULTS and not spec.get("required"):
-            assert spec.get("default") == DEFAULTS[name], name
 
 
 def test_the_default_packages_are_pinned_and_complete() -> None:

@@ -1,4 +1,6 @@
-"""Role `database`: argument specs mirror defaults, and bad input stops before anything is written.
+"""Role `database`: bad input stops before anything is written.
+
+Specs vs defaults: tests/unit/roles/test_role_specs.py.
 
 The validation runs are real `ansible-playbook` runs against localhost limited to the role's
 `database_validate` tag (argument-spec validation always runs first).
@@ -18,24 +20,6 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[4]
 ROLE = REPO / "roles" / "database"
-
-# Inputs with no default on purpose (secrets): documented in the specs only.
-NO_DEFAULT = {"database_datadog_password", "database_app_password"}
-
-
-def _specs() -> dict[str, Any]:
-    specs = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())
-    return specs["argument_specs"]["main"]["options"]
-
-
-def test_argument_specs_mirror_defaults() -> None:
-    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
-    specs = _specs()
-    assert set(specs) == set(defaults) | NO_DEFAULT
-    for name, value in defaults.items():
-        assert specs[name].get("default") == value, name
-    for name in NO_DEFAULT:
-        assert specs[name].get("no_log") is True, name
 
 
 def _run(tmp_path: Path, extra: dict[str, Any]) -> subprocess.CompletedProcess[str]:

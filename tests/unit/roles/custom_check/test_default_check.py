@@ -1,4 +1,4 @@
-"""The role custom_check's meta/argument_specs.yml mirrors defaults/main.yml."""
+"""The role custom_check's default check (specs vs defaults: tests/unit/roles/test_role_specs.py)."""
 
 from __future__ import annotations
 
@@ -16,23 +16,6 @@ def _load(relative: str) -> Any:
 
 
 DEFAULTS: dict[str, Any] = _load("defaults/main.yml")
-OPTIONS: dict[str, Any] = _load("meta/argument_specs.yml")["argument_specs"]["main"]["options"]
-
-
-def test_every_default_is_specified_and_every_option_has_a_default() -> None:
-    assert set(DEFAULTS) == set(OPTIONS)
-    assert all(name.startswith("custom_check_") for name in DEFAULTS)
-
-
-def test_spec_defaults_equal_the_defaults() -> None:
-    for name, value in DEFAULTS.items():
-        assert OPTIONS[name].get("default") == value, name
-
-
-def test_every_option_is_typed_and_described() -> None:
-    for name, spec in OPTIONS.items():
-        assert spec.get("type"), name
-        assert spec.get("description"), name
 
 
 def test_the_default_check_ships_with_the_role() -> None:
