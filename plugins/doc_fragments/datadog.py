@@ -6,7 +6,10 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
+    # The connection options, the requirements, the notes and the author of every Datadog module.
     DOCUMENTATION = r"""
+author:
+  - Datadog exercise maintainers (@datadog-exercise)
 options:
   api_key:
     description:
@@ -104,7 +107,7 @@ attributes:
 attributes:
   check_mode:
     support: full
-    description: The module only reads; check mode returns the same result.
+    description: The module only reads; check mode runs the same reads and returns the same result.
   diff_mode:
     support: none
     description: Nothing is changed, so there is no diff.

@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Many monitors, dashboards and downtimes in one task: plan, apply, prune (``datadog_resources``).
 
-The same code as the single modules decides and writes (each resource's ``wanted`` / ``plan`` /
-``apply`` and its service's ``create`` with recovery and race settlement, see plan.py); this
+The same code as the single modules decides and writes (each resource's ``wanted`` / ``plan``
+and its service's ``apply`` and ``create`` with recovery and race settlement, see plan.py and
+service.py); this
 module only changes how the current objects are read and how the writes are scheduled:
 
 1. every item is checked against the single module's own option spec (ansible-core's
@@ -52,6 +53,7 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import
     Plan,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import DuplicateError
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.service import ResourceService
 
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 32
@@ -251,6 +253,11 @@ class Reconciler:
         self.monitor_svc = monitors.MonitorService(client)
         self.dashboard_svc = dashboards.DashboardService(client)
         self.downtime_svc = downtimes.DowntimeService(client)
+        self.services: dict[str, ResourceService] = {
+            "monitor": self.monitor_svc,
+            "dashboard": self.dashboard_svc,
+            "downtime": self.downtime_svc,
+        }
         self.problems: list[str] = []
         self.pruned: list[Plan] = []
         self.all_monitors: list[dict[str, Any]] = []
@@ -284,7 +291,7 @@ class Reconciler:
         need_downtimes = "downtimes" in kinds or self.prune
         jobs: list[Callable[[], list[dict[str, Any]]]] = [
             self.monitor_svc.list_all if need_monitors else list,
-            self.dashboard_svc.list_summaries if need_dashboards else list,
+            self.dashboard_svc.list_all if need_dashboards else list,
             self.downtime_svc.list_all if need_downtimes else list,
         ]
         answers = self.parallel(lambda job: job(), jobs)
@@ -456,11 +463,7 @@ class Reconciler:
 
     # -- writes ----------------------------------------------------------------------------------
     def apply_one(self, kind: str, planned: Plan) -> dict[str, Any]:
-        if kind == "monitor":
-            return monitors.apply(self.monitor_svc, planned, self.check_mode)
-        if kind == "dashboard":
-            return dashboards.apply(self.dashboard_svc, planned, self.check_mode)
-        return downtimes.apply(self.downtime_svc, planned, self.check_mode)
+        return self.services[kind].apply(planned, self.check_mode)
 
     def write(self, items: list[Item]) -> dict[int, Any]:
         """Apply every change; returns item position -> module result (or the error)."""

@@ -253,11 +253,12 @@ class DatadogClient:
         self.url = url
         self.timeout = timeout
         self.policy = policy or RetryPolicy()
+        # Every wait of ``call`` (retry backoff, rate-limit reset, re-reads after a lost create)
+        # goes through ``sleep``, every time reading through ``clock``: tests pass their own.
         self.sleep = sleep
         self.clock = clock
         # Check mode: lookups that settle race copies report instead of deleting.
         self.read_only = read_only
-        self.waits: list[float] = []
         self.warnings: list[str] = []
         self._endpoint_checked = False
         keys = {"apiKeyAuth": api_key}
@@ -307,14 +308,12 @@ class DatadogClient:
         """
         if not outcome_unknown:
             wait = self.policy.backoff_delay(attempt)
-            self.waits.append(wait)
             self.sleep(wait)
             return recover()
         deadline = sent_at + self.settle_window
         interval = min(max(self.timeout / 4, 0.05), 5.0)
         while True:
             wait = max(0.0, min(interval, deadline - self.clock()))
-            self.waits.append(wait)
             self.sleep(wait)
             found = recover()
             if found is not None or self.clock() >= deadline:
@@ -408,7 +407,6 @@ class DatadogClient:
                             f"gave up after {attempt + 1} attempts"
                         )
                     raise err from None
-                self.waits.append(delay)
                 self.sleep(delay)
                 attempt += 1
             except OpenApiException as exc:

@@ -115,3 +115,13 @@ class DatadogModule:
         if self._client is not None:
             self._client.close()
         self.module.exit_json(**result)
+
+
+def run_module(
+    argument_spec: dict[str, Any],
+    ensure: Callable[[DatadogClient, dict[str, Any], bool], dict[str, Any]],
+    **rules: Any,
+) -> None:
+    """A module's ``main()``: the shared options plus ``argument_spec`` and its ``rules``
+    (``mutually_exclusive``, ``required_if``, ...), check mode supported, then ``ensure`` run."""
+    DatadogModule(argument_spec=argument_spec, supports_check_mode=True, **rules).run(ensure)

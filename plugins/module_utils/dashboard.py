@@ -14,28 +14,13 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.models impo
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize import (
     check_key,
     clean,
-    key_matches,
     load_document,
     string_set,
     trim,
 )
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import (
-    CREATE,
-    DELETE,
-    UNCHANGED,
-    UPDATE,
-    Plan,
-)
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
-    PAGE_SIZE,
-    RaceRules,
-    all_matches,
-    content,
-    paginate,
-    result,
-    settle_created,
-    settle_found,
-)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import Plan, absent_key, unknown_id
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import RaceRules
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.service import ResourceService
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.sites import app_url_for
 
 try:
@@ -213,98 +198,45 @@ def normalise(dashboard: dict[str, Any], keys: set[str] | None = None) -> dict[s
     return clean(out)
 
 
-class DashboardService:
-    def __init__(self, client: DatadogClient) -> None:
-        self.client = client
-        self.api = DashboardsApi(client.api)
+class DashboardService(ResourceService):
+    """Dashboards (API v1): the shared skeleton (service.py) with the dashboard's calls.
 
-    def get(self, dashboard_id: str) -> dict[str, Any] | None:
-        return self.client.read_or_none(f"dashboard {dashboard_id}", self.api.get_dashboard, dashboard_id)
+    The list (``GET /api/v1/dashboard``, paged) holds summaries (no widgets, no tags): a lookup by
+    title matches the summaries and reads the one match in full.
+    """
 
-    def list_summaries(self) -> list[dict[str, Any]]:
-        """Every dashboard's summary (``GET /api/v1/dashboard``, paged; no widgets, no tags)."""
-
-        def page(n: int) -> list[dict[str, Any]]:
-            answer = self.client.call(
-                "list",
-                "dashboards",
-                self.api.list_dashboards,
-                filter_deleted=False,
-                count=PAGE_SIZE,
-                start=n * PAGE_SIZE,
-            )
-            return answer.get("dashboards") or []
-
-        return list(paginate(page, key=lambda d: d.get("id")))
-
-    def find_by_title(self, title: str) -> dict[str, Any] | None:
-        """List summaries (paged), match the title (see normalize.key_matches), read the one match."""
-
-        def page(n: int) -> list[dict[str, Any]]:
-            answer = self.client.call(
-                "list",
-                "dashboards",
-                self.api.list_dashboards,
-                filter_deleted=False,
-                count=PAGE_SIZE,
-                start=n * PAGE_SIZE,
-            )
-            return answer.get("dashboards") or []
-
-        matches = [d for d in paginate(page, key=lambda d: d.get("id")) if key_matches(d.get("title"), title)]
-        summary = self.one_of(matches, title)
-        return self.get(summary["id"]) if summary else None
-
-    # -- concurrent runs: the oldest dashboard with the title wins (see resource.py) -------------
+    API = DashboardsApi
     RACE = RaceRules(
         "dashboard", "title", created=lambda d: d.get("created_at"), creator=lambda d: d.get("author_handle")
     )
+    SUMMARIES = True
 
-    def one_of(self, matches: list[dict[str, Any]], title: str) -> dict[str, Any] | None:
-        """The one dashboard summary a lookup found (race copies settled on the oldest; else an error)."""
-        return settle_found(
-            matches,
-            title,
-            self.RACE,
-            delete=self.delete,
-            read_only=self.client.read_only,
-            warn=self.client.warnings.append,
-            read=lambda summary: self.get(summary["id"]),
-        )
+    def send_read(self, object_id: str) -> Any:
+        return self.api.get_dashboard(object_id)
 
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        title = body["title"]
-        created = self.client.call(
-            "create",
-            f"dashboard {title!r}",
-            self.api.create_dashboard,
-            body=body,
-            idempotent=False,
-            recover=lambda: self.find_by_title(title),
+    def page(self, n: int, size: int, what: str, **filters: Any) -> list[dict[str, Any]]:
+        answer = self.client.call(
+            "list",
+            what,
+            self.api.list_dashboards,
+            filter_deleted=False,
+            count=size,
+            start=n * size,
+            **filters,
         )
-        return settle_created(
-            created,
-            self.RACE,
-            find_all=lambda: all_matches(lambda: self.find_by_title(title)),
-            delete=self.delete,
-            read=lambda found: self.get(found["id"]),
-            update=lambda dashboard_id: self.update(dashboard_id, body),
-            same=lambda ours, other: (
-                content({k: ours.get(k) for k in body}) == content({k: other.get(k) for k in body})
-            ),
-        )
+        return answer.get("dashboards") or []
 
-    def update(self, dashboard_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self.client.call(
-            "update", f"dashboard {dashboard_id}", self.api.update_dashboard, dashboard_id, body=body
-        )
+    def send_create(self, body: dict[str, Any]) -> Any:
+        return self.api.create_dashboard(body=body)
 
-    def delete(self, dashboard_id: str) -> None:
-        try:
-            self.client.call("delete", f"dashboard {dashboard_id}", self.api.delete_dashboard, dashboard_id)
-        except DatadogError as err:
-            if err.status != 404:
-                raise
+    def send_update(self, object_id: str, body: dict[str, Any]) -> Any:
+        return self.api.update_dashboard(object_id, body=body)
+
+    def send_delete(self, object_id: str, force: bool) -> Any:
+        return self.api.delete_dashboard(object_id)
+
+    def also_returned(self, planned: Plan, obj: dict[str, Any]) -> dict[str, Any]:
+        return {"url": dashboard_url(self.client.url, obj)}
 
 
 def dashboard_url(client_url: str, dashboard: dict[str, Any]) -> str | None:
@@ -373,11 +305,7 @@ def wanted(params: dict[str, Any]) -> Wanted:
         check_body(desired, Dashboard, "check", resource)
     else:
         desired = None
-        title = params.get("title")
-        if title is None and params.get("definition") is not None:
-            title = load_definition(params["definition"]).get("title")
-        if title is not None:
-            check_key(title, "title", "dashboard")
+        title = absent_key(params, "title", "dashboard", load_definition)
     if not dashboard_id and not title:
         raise DatadogError("look up", "dashboard", detail="give id or title")
     return Wanted(dashboard_id, title, desired)
@@ -387,76 +315,25 @@ def lookup(svc: DashboardService, want: Wanted) -> dict[str, Any] | None:
     """The server's dashboard for one task: by id (one GET) or by title (the list, then one GET)."""
     if want.dashboard_id:
         return svc.get(want.dashboard_id)
-    return svc.find_by_title(want.title or "")
+    return svc.find(want.title or "")
 
 
 def plan(want: Wanted, current: dict[str, Any] | None) -> Plan:
     """Compare; no request. Raises for an id that does not exist with state=present."""
     if want.desired is None:
-        if current is None:
-            return Plan("dashboard", want.title, UNCHANGED, None, None, object_id=want.dashboard_id)
-        return Plan(
-            "dashboard", want.title or current.get("title"), DELETE, normalise(current), None, current,
-            object_id=current["id"],
-        )  # fmt: skip
+        key = want.title or (current or {}).get("title")
+        return Plan.for_absent("dashboard", key, current, want.dashboard_id, normalise=normalise)
     desired = want.desired
     if want.dashboard_id and current is None:
-        raise DatadogError(
-            "read",
-            f"dashboard {want.dashboard_id}",
-            404,
-            detail="cannot update a dashboard id that does not exist",
-        )
+        raise unknown_id("dashboard", want.dashboard_id)
     keys = managed_keys(desired)
-    after = normalise(desired, keys)
-    if current is None:
-        return Plan("dashboard", want.title, CREATE, None, after, None, desired)
-    before = normalise(current, keys)
-    if before == after:
-        return Plan("dashboard", want.title, UNCHANGED, before, after, current, object_id=current["id"])
-    return Plan(
-        "dashboard", want.title, UPDATE, before, after, current, update_body(current, desired),
-        object_id=current["id"],
-    )  # fmt: skip
-
-
-def apply(svc: DashboardService, planned: Plan, check_mode: bool) -> dict[str, Any]:
-    """Carry out the plan (nothing is written in check mode); return the module result."""
-    action, current, body = planned.action, planned.current, planned.body
-    url = svc.client.url
-    if action == DELETE and current is not None:
-        if not check_mode:
-            svc.delete(current["id"])
-        return result(True, planned.before, None, dashboard={}, id=current["id"], url=None)
-    if action == UNCHANGED:
-        if current is None:
-            return result(False, None, None, dashboard={}, id=planned.object_id, url=None)
-        return result(
-            False, planned.before, planned.after, dashboard=current, id=current["id"],
-            url=dashboard_url(url, current),
-        )  # fmt: skip
-    if body is None:  # a plan that writes always carries it
-        raise AssertionError("body missing from the plan")
-    if action == CREATE:
-        created = dict(body, id=None) if check_mode else svc.create(body)
-        return result(
-            True,
-            None,
-            planned.after,
-            dashboard=created,
-            id=created.get("id"),
-            url=dashboard_url(url, created),
-        )
-    if current is None:  # a plan that writes always carries it
-        raise AssertionError("current missing from the plan")
-    updated = dict(current, **body) if check_mode else svc.update(current["id"], body)
-    return result(
-        True,
-        planned.before,
-        planned.after,
-        dashboard=updated,
-        id=current["id"],
-        url=dashboard_url(url, updated),
+    return Plan.for_present(
+        "dashboard",
+        want.title,
+        current,
+        (desired, normalise(desired, keys)),
+        normalise=lambda found: normalise(found, keys),
+        update_body=lambda found, _before: update_body(found, desired),
     )
 
 
@@ -464,4 +341,4 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
     """Make the dashboard match ``params``; return the module result."""
     svc = DashboardService(client)
     want = wanted(params)
-    return apply(svc, plan(want, lookup(svc, want)), check_mode)
+    return svc.apply(plan(want, lookup(svc, want)), check_mode)

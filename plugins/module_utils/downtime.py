@@ -31,24 +31,8 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize i
     string_set,
     trim,
 )
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import (
-    CREATE,
-    DELETE,
-    UNCHANGED,
-    UPDATE,
-    Plan,
-)
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
-    PAGE_SIZE,
-    RaceRules,
-    all_matches,
-    content,
-    dig,
-    paginate,
-    result,
-    settle_created,
-    settle_found,
-)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import Plan, unknown_id
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import RaceRules, dig
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.schedule import (
     ScheduleError,
     api_schedule,
@@ -56,6 +40,7 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.schedule im
     check_timezone,
     normalise_schedule,
 )
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.service import ResourceService
 
 try:
     from datadog_api_client.v2.api.downtimes_api import DowntimesApi
@@ -282,63 +267,14 @@ def race_comparable(attrs: dict[str, Any]) -> dict[str, Any]:
     return dict(attrs, schedule=schedule)
 
 
-class DowntimeService:
-    def __init__(self, client: DatadogClient) -> None:
-        self.client = client
-        self.api = DowntimesApi(client.api)
-        # Ended/cancelled downtimes carrying the name, as seen by the last name lookup.
-        self.ended_matches: list[dict[str, Any]] = []
+class DowntimeService(ResourceService):
+    """Downtimes (API v2): the shared skeleton (service.py) with the downtime's calls.
 
-    def get(self, downtime_id: str) -> dict[str, Any] | None:
-        answer = self.client.read_or_none(f"downtime {downtime_id}", self.api.get_downtime, downtime_id)
-        return None if answer is None else answer.get("data")
+    v2 answers carry the object in ``data`` and its fields in ``attributes``; the natural key is
+    the name marker of the message; a downtime is cancelled, not deleted.
+    """
 
-    def list_all(self) -> list[dict[str, Any]]:
-        """Every downtime (v2 ``data`` items, paged, no ``current_only``: see matches_by_name)."""
-
-        def page(n: int) -> list[dict[str, Any]]:
-            answer = self.client.call(
-                "list",
-                "downtimes",
-                self.api.list_downtimes,
-                page_offset=n * PAGE_SIZE,
-                page_limit=PAGE_SIZE,
-            )
-            return answer.get("data") or []
-
-        return list(paginate(page, key=lambda d: d.get("id")))
-
-    def matches_by_name(self, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(live, ended or cancelled) downtimes whose name marker is ``name``.
-
-        Lists every downtime (v2, paged) WITHOUT ``current_only``: Datadog documents it as "only
-        return downtimes that are active when the request is made", which leaves out a recurring
-        downtime between its windows (``scheduled``).
-        """
-
-        def page(n: int) -> list[dict[str, Any]]:
-            answer = self.client.call(
-                "list",
-                "downtimes",
-                self.api.list_downtimes,
-                page_offset=n * PAGE_SIZE,
-                page_limit=PAGE_SIZE,
-            )
-            return answer.get("data") or []
-
-        named = [
-            d
-            for d in paginate(page, key=lambda d: d.get("id"))
-            if split_message(attributes_of(d).get("message"))[1] == name
-        ]
-        self.ended_matches = [d for d in named if not is_live(d)]
-        return [d for d in named if is_live(d)], self.ended_matches
-
-    def find_by_name(self, name: str) -> dict[str, Any] | None:
-        """The one live downtime named ``name`` (None if none; several is an error)."""
-        return self.one_of(self.matches_by_name(name)[0], name)
-
-    # -- concurrent runs: the oldest live downtime with the name wins (see resource.py) ----------
+    API = DowntimesApi
     RACE = RaceRules(
         "downtime",
         "name",
@@ -346,61 +282,67 @@ class DowntimeService:
         creator=lambda d: dig(d, "relationships", "created_by", "data", "id"),
         comparable=lambda d: race_comparable(attributes_of(d)),
     )
+    DELETE_OPERATION = "cancel"
 
-    def one_of(self, matches: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
-        """The one live downtime a lookup found (race copies settled on the oldest; else an error)."""
-        return settle_found(
-            matches,
-            name,
-            self.RACE,
-            delete=self.cancel,
-            read_only=self.client.read_only,
-            warn=self.client.warnings.append,
-        )
+    def __init__(self, client: DatadogClient) -> None:
+        super().__init__(client)
+        # Ended/cancelled downtimes carrying the name, as seen by the last name lookup.
+        self.ended_matches: list[dict[str, Any]] = []
 
-    def create(self, attrs: dict[str, Any], name: str) -> dict[str, Any]:
-        body = {"data": {"type": "downtime", "attributes": attrs}}
+    def send_read(self, object_id: str) -> Any:
+        return self.api.get_downtime(object_id)
 
-        def recover() -> dict[str, Any] | None:
-            found = self.find_by_name(name)
-            return {"data": found} if found else None
-
+    def page(self, n: int, size: int, what: str, **filters: Any) -> list[dict[str, Any]]:
+        """Every downtime, no ``current_only``: see matches."""
         answer = self.client.call(
-            "create",
-            f"downtime {name!r}",
-            self.api.create_downtime,
-            body=body,
-            idempotent=False,
-            recover=recover,
+            "list", what, self.api.list_downtimes, page_offset=n * size, page_limit=size, **filters
         )
+        return answer.get("data") or []
 
-        def same(ours: dict[str, Any], other: dict[str, Any]) -> bool:
-            mine, theirs = attributes_of(ours), attributes_of(other)
-            return content({k: mine.get(k) for k in attrs}) == content({k: theirs.get(k) for k in attrs})
+    def matches(self, key: str) -> list[dict[str, Any]]:
+        """The live downtimes whose name marker is ``key``; the ended or cancelled ones are kept in
+        ``ended_matches``.
 
-        return settle_created(
-            answer["data"],
-            self.RACE,
-            find_all=lambda: all_matches(lambda: self.find_by_name(name)),
-            delete=self.cancel,
-            read=lambda found: self.get(found["id"]),
-            update=lambda downtime_id: self.update(downtime_id, attrs),
-            same=same,
-        )
+        Lists every downtime (v2, paged) WITHOUT ``current_only``: Datadog documents it as "only
+        return downtimes that are active when the request is made", which leaves out a recurring
+        downtime between its windows (``scheduled``).
+        """
+        named = [d for d in self.list_all() if split_message(attributes_of(d).get("message"))[1] == key]
+        self.ended_matches = [d for d in named if not is_live(d)]
+        return [d for d in named if is_live(d)]
 
-    def update(self, downtime_id: str, attrs: dict[str, Any]) -> dict[str, Any]:
-        body = {"data": {"type": "downtime", "id": downtime_id, "attributes": attrs}}
-        answer = self.client.call(
-            "update", f"downtime {downtime_id}", self.api.update_downtime, downtime_id, body=body
-        )
+    def send_create(self, body: dict[str, Any]) -> Any:
+        return self.api.create_downtime(body={"data": {"type": "downtime", "attributes": body}})
+
+    def send_update(self, object_id: str, body: dict[str, Any]) -> Any:
+        data = {"type": "downtime", "id": object_id, "attributes": body}
+        return self.api.update_downtime(object_id, body={"data": data})
+
+    def send_delete(self, object_id: str, force: bool) -> Any:
+        return self.api.cancel_downtime(object_id)
+
+    def unwrap(self, answer: Any) -> Any:
         return answer["data"]
 
-    def cancel(self, downtime_id: str) -> None:
-        try:
-            self.client.call("cancel", f"downtime {downtime_id}", self.api.cancel_downtime, downtime_id)
-        except DatadogError as err:
-            if err.status != 404:
-                raise
+    def wrap(self, found: dict[str, Any] | None) -> Any:
+        return {"data": found} if found else None
+
+    def fields(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return attributes_of(obj)
+
+    def shown(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return flatten(obj)
+
+    def also_returned(self, planned: Plan, obj: dict[str, Any]) -> dict[str, Any]:
+        return {"ended_ids": planned.extra.get("ended_ids", [])}
+
+    def predict_create(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"id": None, "attributes": body}
+
+    def predict_update(self, current: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        # An explicit one-time schedule replacing a recurring one is shown as the server keeps it.
+        shown = {k: v for k, v in body.items() if k != "schedule" or v != {"start": None, "end": None}}
+        return {"id": current["id"], "attributes": dict(attributes_of(current), **shown)}
 
 
 # --- options: one definition for datadog_downtime and datadog_resources' downtimes ----------------
@@ -487,7 +429,7 @@ def lookup(svc: DowntimeService, want: Wanted) -> tuple[dict[str, Any] | None, l
     if want.downtime_id:
         current = svc.get(want.downtime_id)
         return (current if current is not None and is_live(current) else None), []
-    current = svc.find_by_name(want.name) if want.name else None
+    current = svc.find(want.name) if want.name else None
     return current, [str(d.get("id")) for d in svc.ended_matches]
 
 
@@ -497,27 +439,19 @@ def plan(want: Wanted, current: dict[str, Any] | None, ended_ids: list[str] | No
     ended = list(ended_ids or [])
     downtime_id = want.downtime_id
     if not want.present:
-        if current is None:
-            return Plan(
-                "downtime", name, UNCHANGED, None, None, object_id=downtime_id, extra={"ended_ids": ended}
-            )
-        before = normalise(attributes_of(current), None)
-        return Plan(
+        return Plan.for_absent(
             "downtime",
             name,
-            DELETE,
-            before,
-            None,
             current,
-            object_id=current["id"],
+            downtime_id,
+            normalise=lambda found: normalise(attributes_of(found), None),
             extra={"ended_ids": ended},
         )
     if downtime_id and current is None:
-        raise DatadogError(
-            "read",
-            f"downtime {downtime_id}",
-            404,
-            detail="no active or scheduled downtime has this id (cancelled and ended ones cannot be changed)",
+        raise unknown_id(
+            "downtime",
+            downtime_id,
+            "no active or scheduled downtime has this id (cancelled and ended ones cannot be changed)",
         )
     if current is not None and name is None:
         # Identified by id only: keep the name it already carries.
@@ -541,55 +475,21 @@ def plan(want: Wanted, current: dict[str, Any] | None, ended_ids: list[str] | No
             f"downtime {name!r}: ended or cancelled downtime(s) {', '.join(ended)} carry this name; "
             "they are history and are left alone, a new downtime is scheduled"
         )
-    after = normalise(attrs, schedule, managed_target)
-    extra = {"ended_ids": ended}
-    if current is None:
-        return Plan("downtime", name, CREATE, None, after, None, attrs, extra=extra)
-    before = normalise(attributes_of(current), schedule, managed_target)
-    if before == after:
-        return Plan("downtime", name, UNCHANGED, before, after, current, object_id=current["id"], extra=extra)
-    if "schedule" not in attrs and (attributes_of(current).get("schedule") or {}).get("recurrences"):
-        # "starts now, never ends" replaces a recurring schedule: send an explicit one-time schedule.
-        attrs = dict(attrs, schedule={"start": None, "end": None})
-    return Plan("downtime", name, UPDATE, before, after, current, attrs, object_id=current["id"], extra=extra)
 
+    def update(found: dict[str, Any], _before: dict[str, Any]) -> dict[str, Any]:
+        if "schedule" not in attrs and (attributes_of(found).get("schedule") or {}).get("recurrences"):
+            # "starts now, never ends" replaces a recurring schedule: send an explicit one-time schedule.
+            return dict(attrs, schedule={"start": None, "end": None})
+        return attrs
 
-def apply(svc: DowntimeService, planned: Plan, check_mode: bool) -> dict[str, Any]:
-    """Carry out the plan (nothing is written in check mode); return the module result."""
-    action, current, attrs = planned.action, planned.current, planned.body
-    ended_ids = planned.extra.get("ended_ids", [])
-    if action == DELETE and current is not None:
-        if not check_mode:
-            svc.cancel(current["id"])
-        return result(True, planned.before, None, downtime={}, id=current["id"], ended_ids=ended_ids)
-    if action == UNCHANGED:
-        shown = flatten(current) if current is not None else {}
-        return result(
-            False, planned.before, planned.after, downtime=shown, id=planned.object_id, ended_ids=ended_ids
-        )
-    if attrs is None:  # a plan that writes always carries it
-        raise AssertionError("attrs missing from the plan")
-    if action == CREATE:
-        created = {"id": None, "attributes": attrs} if check_mode else svc.create(attrs, planned.key or "")
-        return result(
-            True, None, planned.after, downtime=flatten(created), id=created.get("id"), ended_ids=ended_ids
-        )
-    if current is None:  # a plan that writes always carries it
-        raise AssertionError("current missing from the plan")
-    if check_mode:
-        shown_attrs = {k: v for k, v in attrs.items() if k != "schedule" or v != {"start": None, "end": None}}
-        merged = {"id": current["id"], "attributes": dict(attributes_of(current), **shown_attrs)}
-        return result(
-            True,
-            planned.before,
-            planned.after,
-            downtime=flatten(merged),
-            id=current["id"],
-            ended_ids=ended_ids,
-        )
-    updated = svc.update(current["id"], attrs)
-    return result(
-        True, planned.before, planned.after, downtime=flatten(updated), id=current["id"], ended_ids=ended_ids
+    return Plan.for_present(
+        "downtime",
+        name,
+        current,
+        (attrs, normalise(attrs, schedule, managed_target)),
+        normalise=lambda found: normalise(attributes_of(found), schedule, managed_target),
+        update_body=update,
+        extra={"ended_ids": ended},
     )
 
 
@@ -603,4 +503,4 @@ def ensure(
     svc = DowntimeService(client)
     want = wanted(params, null_options)
     current, ended_ids = lookup(svc, want)
-    return apply(svc, plan(want, current, ended_ids), check_mode)
+    return svc.apply(plan(want, current, ended_ids), check_mode)

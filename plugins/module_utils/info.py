@@ -11,7 +11,7 @@ the module result: the objects as Datadog returns them and their ``export`` form
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils import export as export_mod
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient
@@ -25,12 +25,9 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.downtime im
     split_message,
 )
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.monitor import (
-    LIST_ALL_PAGE_SIZE,
-    MonitorService,
-)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.monitor import MonitorService
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize import check_key, key_matches
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import PAGE_SIZE, paginate
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.service import ResourceService
 
 
 def _bad_filter(what: str, detail: str) -> DatadogError:
@@ -81,122 +78,129 @@ def _problems(items: list[dict[str, Any]], check: Any, kind: str, key: str) -> l
     return out
 
 
+def by_id(svc: ResourceService, object_id: Any) -> list[dict[str, Any]]:
+    """The filter ``id``: one read; an id that does not exist fails the task."""
+    found = svc.get(object_id)
+    if found is None:
+        raise DatadogError("read", f"{svc.kind} {object_id}", 404, detail=f"no {svc.kind} has this id")
+    return [found]
+
+
+def listed(
+    client: DatadogClient, name: str, objects: list[dict[str, Any]], export: list[Any], warnings: list[str]
+) -> dict[str, Any]:
+    """The result of an info module; the warnings go out with it (DatadogModule.run)."""
+    client.warnings.extend(warnings)
+    return {"changed": False, name: objects, "export": export, "count": len(objects)}
+
+
+def listing(
+    svc: Any,
+    params: dict[str, Any],
+    field: str,
+    *,
+    bad_id: Callable[[Any], str],
+    read_all: Callable[[Any, str | None, list[str]], list[dict[str, Any]]],
+    export_one: Callable[[dict[str, Any]], dict[str, Any]],
+    problem: Callable[[dict[str, Any]], str | None],
+    id_order: Callable[[Any], Any],
+) -> dict[str, Any]:
+    """monitor_info and dashboard_info: the filters checked (``bad_id`` says why an id is refused),
+    one read by id or ``read_all(svc, key, tags)``, then only what has the key and all the tags,
+    sorted by key then id, and exported (see export.py) with warnings."""
+    kind, client = svc.kind, svc.client
+    client.read_only = True
+    key = params.get(field)
+    if key is not None:
+        check_key(key, field, f"{kind} filter")
+    tags = check_tags(params.get("tags"), kind)
+    object_id = params.get("id")
+    if object_id is not None:
+        why = bad_id(object_id)
+        if why:
+            raise _bad_filter(kind, why)
+        objects = by_id(svc, object_id)
+    else:
+        objects = read_all(svc, key, tags)
+    if key is not None:
+        objects = [o for o in objects if key_matches(o.get(field), key)]
+    objects = [o for o in objects if all(t in (o.get("tags") or []) for t in tags)]
+    objects.sort(key=lambda o: (str(o.get(field)), id_order(o.get("id"))))
+    export = [export_one(o) for o in objects]
+    warnings = _warn_duplicates(export, objects, field, kind) + _problems(export, problem, kind, field)
+    return listed(client, f"{kind}s", objects, export, warnings)
+
+
+def tag_filter() -> dict[str, Any]:
+    return {"type": "list", "elements": "str"}
+
+
 # --- monitors -------------------------------------------------------------------------------------
 
 
 def list_monitors(svc: MonitorService, name: str | None, tags: list[str]) -> list[dict[str, Any]]:
     """``GET /api/v1/monitor`` through every page of up to 1000 monitors (the API's maximum),
     ``name`` and ``monitor_tags`` sent to the server, without each monitor's downtimes."""
-    kwargs: dict[str, Any] = {"with_downtimes": False}
+    filters: dict[str, Any] = {"with_downtimes": False}
     if name:
-        kwargs["name"] = name
+        filters["name"] = name
     if tags:
-        kwargs["monitor_tags"] = ",".join(tags)
+        filters["monitor_tags"] = ",".join(tags)
+    return svc.list_all(**filters)
 
-    def page(n: int) -> list[dict[str, Any]]:
-        return svc.client.call(
-            "list", "monitors", svc.api.list_monitors, page=n, page_size=LIST_ALL_PAGE_SIZE, **kwargs
-        )
 
-    return list(paginate(page, key=lambda m: m.get("id"), size=LIST_ALL_PAGE_SIZE))
+def monitor_info_spec() -> dict[str, Any]:
+    """The options of datadog_monitor_info (without the connection options)."""
+    return {"id": {"type": "int"}, "name": {"type": "str"}, "tags": tag_filter()}
 
 
 def monitor_info(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
-    client.read_only = True
-    svc = MonitorService(client)
-    name = params.get("name")
-    if name is not None:
-        check_key(name, "name", "monitor filter")
-    tags = check_tags(params.get("tags"), "monitor")
-    monitor_id = params.get("id")
-    if monitor_id is not None:
-        if monitor_id <= 0:
-            raise _bad_filter("monitor", f"id must be a positive integer (got {monitor_id})")
-        found = svc.get(monitor_id)
-        if found is None:
-            raise DatadogError("read", f"monitor {monitor_id}", 404, detail="no monitor has this id")
-        monitors = [found]
-    else:
-        monitors = list_monitors(svc, name, tags)
-    if name is not None:
-        monitors = [m for m in monitors if key_matches(m.get("name"), name)]
-    monitors = [m for m in monitors if all(t in (m.get("tags") or []) for t in tags)]
-    monitors.sort(key=lambda m: (str(m.get("name")), m.get("id") or 0))
-    export = [export_mod.export_monitor(m) for m in monitors]
-    warnings = _warn_duplicates(export, monitors, "name", "monitor")
-    warnings += _problems(export, export_mod.monitor_problem, "monitor", "name")
-    client.warnings.extend(warnings)
-    return {"changed": False, "monitors": monitors, "export": export, "count": len(monitors)}
+    return listing(
+        MonitorService(client),
+        params,
+        "name",
+        bad_id=lambda monitor_id: (
+            "" if monitor_id > 0 else f"id must be a positive integer (got {monitor_id})"
+        ),
+        read_all=list_monitors,
+        export_one=export_mod.export_monitor,
+        problem=export_mod.monitor_problem,
+        id_order=lambda n: n or 0,
+    )
 
 
 # --- dashboards -----------------------------------------------------------------------------------
 
 
-def list_dashboard_summaries(svc: DashboardService) -> list[dict[str, Any]]:
-    """``GET /api/v1/dashboard`` through every page (summaries: no widgets, no tags)."""
+def dashboard_info_spec() -> dict[str, Any]:
+    """The options of datadog_dashboard_info (without the connection options)."""
+    return {"id": {"type": "str"}, "title": {"type": "str"}, "tags": tag_filter()}
 
-    def page(n: int) -> list[dict[str, Any]]:
-        answer = svc.client.call(
-            "list",
-            "dashboards",
-            svc.api.list_dashboards,
-            filter_deleted=False,
-            count=PAGE_SIZE,
-            start=n * PAGE_SIZE,
-        )
-        return answer.get("dashboards") or []
 
-    return list(paginate(page, key=lambda d: d.get("id")))
+def read_dashboards(svc: DashboardService, title: str | None, tags: list[str]) -> list[dict[str, Any]]:
+    """Every dashboard with this title (all without one) in full: the list holds summaries without
+    widgets or tags, so each one is read (one GET each); one deleted since the list is left out."""
+    summaries = svc.list_all()
+    if title is not None:
+        summaries = [d for d in summaries if key_matches(d.get("title"), title)]
+    found = [svc.get(summary["id"]) for summary in summaries]
+    return [d for d in found if d is not None]
 
 
 def dashboard_info(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
-    client.read_only = True
-    svc = DashboardService(client)
-    title = params.get("title")
-    if title is not None:
-        check_key(title, "title", "dashboard filter")
-    tags = check_tags(params.get("tags"), "dashboard")
-    dashboard_id = params.get("id")
-    if dashboard_id is not None:
-        if not str(dashboard_id).strip():
-            raise _bad_filter("dashboard", "id must not be empty")
-        found = svc.get(dashboard_id)
-        if found is None:
-            raise DatadogError("read", f"dashboard {dashboard_id}", 404, detail="no dashboard has this id")
-        dashboards = [found]
-    else:
-        summaries = list_dashboard_summaries(svc)
-        if title is not None:
-            summaries = [d for d in summaries if key_matches(d.get("title"), title)]
-        dashboards = []
-        for summary in summaries:  # one GET each: widgets and tags are not in the summaries
-            full = svc.get(summary["id"])
-            if full is not None:  # deleted since the list
-                dashboards.append(full)
-    if title is not None:
-        dashboards = [d for d in dashboards if key_matches(d.get("title"), title)]
-    dashboards = [d for d in dashboards if all(t in (d.get("tags") or []) for t in tags)]
-    dashboards.sort(key=lambda d: (str(d.get("title")), str(d.get("id"))))
-    export = [export_mod.export_dashboard(d) for d in dashboards]
-    warnings = _warn_duplicates(export, dashboards, "title", "dashboard")
-    warnings += _problems(export, export_mod.dashboard_problem, "dashboard", "title")
-    client.warnings.extend(warnings)
-    return {"changed": False, "dashboards": dashboards, "export": export, "count": len(dashboards)}
+    return listing(
+        DashboardService(client),
+        params,
+        "title",
+        bad_id=lambda dashboard_id: "" if str(dashboard_id).strip() else "id must not be empty",
+        read_all=read_dashboards,
+        export_one=export_mod.export_dashboard,
+        problem=export_mod.dashboard_problem,
+        id_order=str,
+    )
 
 
 # --- downtimes ------------------------------------------------------------------------------------
-
-
-def list_downtimes(svc: DowntimeService) -> list[dict[str, Any]]:
-    """``GET /api/v2/downtime`` through every page, without ``current_only`` (see downtime.py)."""
-
-    def page(n: int) -> list[dict[str, Any]]:
-        answer = svc.client.call(
-            "list", "downtimes", svc.api.list_downtimes, page_offset=n * PAGE_SIZE, page_limit=PAGE_SIZE
-        )
-        return answer.get("data") or []
-
-    return list(paginate(page, key=lambda d: d.get("id")))
 
 
 def _monitor_id_by_name(client: DatadogClient, name: str) -> int:
@@ -240,6 +244,35 @@ def _monitor_names(client: DatadogClient, ids: set[int]) -> tuple[dict[int, str]
     return names, warnings
 
 
+def downtime_info_spec() -> dict[str, Any]:
+    """The options of datadog_downtime_info (without the connection options)."""
+    return {
+        "id": {"type": "str"},
+        "name": {"type": "str"},
+        "monitor_id": {"type": "int"},
+        "monitor": {"type": "str"},
+        "monitor_tags": tag_filter(),
+        "include_ended": {"type": "bool", "default": False},
+        "unnamed_downtimes": {"type": "str", "choices": list(export_mod.UNNAMED_CHOICES), "default": "adopt"},
+        "monitor_reference": {
+            "type": "str",
+            "choices": list(export_mod.MONITOR_REFERENCE_CHOICES),
+            "default": "id",
+        },
+    }
+
+
+def downtime_info_rules() -> dict[str, Any]:
+    """The cross-option rules of datadog_downtime_info (AnsibleModule keyword arguments)."""
+    return {
+        "mutually_exclusive": [
+            ("monitor_id", "monitor"),
+            ("monitor_id", "monitor_tags"),
+            ("monitor", "monitor_tags"),
+        ],
+    }
+
+
 def downtime_info(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     client.read_only = True
     svc = DowntimeService(client)
@@ -256,12 +289,9 @@ def downtime_info(client: DatadogClient, params: dict[str, Any], check_mode: boo
     if downtime_id is not None:
         if not str(downtime_id).strip():
             raise _bad_filter("downtime", "id must not be empty")
-        found = svc.get(downtime_id)
-        if found is None:
-            raise DatadogError("read", f"downtime {downtime_id}", 404, detail="no downtime has this id")
-        items = [found]
+        items = by_id(svc, downtime_id)
     else:
-        items = list_downtimes(svc)
+        items = svc.list_all()  # without current_only (see downtime.py)
     if not params.get("include_ended"):
         items = [d for d in items if is_live(d)]
     if name is not None:
@@ -326,6 +356,4 @@ def downtime_info(client: DatadogClient, params: dict[str, Any], check_mode: boo
         named, [o for o, e in zip(exported, export) if e.get("name")], "name", "downtime"
     )
     warnings += _problems(export, export_mod.downtime_problem, "downtime", "name")
-    client.warnings.extend(warnings)
-    downtimes = [flatten(d) for d in items]
-    return {"changed": False, "downtimes": downtimes, "export": export, "count": len(downtimes)}
+    return listed(client, "downtimes", [flatten(d) for d in items], export, warnings)

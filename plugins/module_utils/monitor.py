@@ -21,23 +21,9 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize i
     string_set,
     trim,
 )
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import (
-    CREATE,
-    DELETE,
-    UNCHANGED,
-    UPDATE,
-    Plan,
-)
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import (
-    PAGE_SIZE,
-    RaceRules,
-    all_matches,
-    content,
-    paginate,
-    result,
-    settle_created,
-    settle_found,
-)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.plan import Plan, absent_key, unknown_id
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.resource import PAGE_SIZE, RaceRules
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.service import ResourceService
 
 try:
     from datadog_api_client.v1.api.monitors_api import MonitorsApi
@@ -362,43 +348,42 @@ def normalise(
     return clean(out)
 
 
-class MonitorService:
-    """The HTTP operations on monitors, each through the retrying client."""
+class MonitorService(ResourceService):
+    """Monitors (API v1): the shared skeleton (service.py) with the monitor's calls."""
 
-    def __init__(self, client: DatadogClient) -> None:
-        self.client = client
-        self.api = MonitorsApi(client.api)
+    API = MonitorsApi
+    RACE = RaceRules(
+        "monitor",
+        "name",
+        created=lambda m: m.get("created"),
+        creator=lambda m: (m.get("creator") or {}).get("handle"),
+    )
+    LIST_SIZE = LIST_ALL_PAGE_SIZE
 
-    def get(self, monitor_id: int) -> dict[str, Any] | None:
-        return self.client.read_or_none(f"monitor {monitor_id}", self.api.get_monitor, monitor_id)
+    def send_read(self, object_id: int) -> Any:
+        return self.api.get_monitor(object_id)
 
-    def find_by_name(self, name: str) -> dict[str, Any] | None:
+    def page(self, n: int, size: int, what: str, **filters: Any) -> list[dict[str, Any]]:
+        return self.client.call("list", what, self.api.list_monitors, page=n, page_size=size, **filters)
+
+    def matches(self, key: str) -> list[dict[str, Any]]:
         """``GET /api/v1/monitor?name=`` (a substring search, paged); matched client-side by
         normalize.key_matches (surrounding whitespace of the server's name ignored)."""
+        found = self.list_all(f"monitors named {key!r}", PAGE_SIZE, name=key)
+        return [m for m in found if key_matches(m.get("name"), key)]
 
-        def page(n: int) -> list[dict[str, Any]]:
-            return self.client.call(
-                "list",
-                f"monitors named {name!r}",
-                self.api.list_monitors,
-                name=name,
-                page=n,
-                page_size=PAGE_SIZE,
-            )
+    def send_create(self, body: dict[str, Any]) -> Any:
+        return self.api.create_monitor(body=body)
 
-        matches = [m for m in paginate(page, key=lambda m: m.get("id")) if key_matches(m.get("name"), name)]
-        return self.one_of(matches, name)
+    def send_update(self, object_id: int, body: dict[str, Any]) -> Any:
+        # Datadog cannot change a monitor's type (plan() refuses it): the PUT leaves it out.
+        return self.api.update_monitor(object_id, body={k: v for k, v in body.items() if k != "type"})
 
-    def list_all(self) -> list[dict[str, Any]]:
-        """Every monitor, full objects (``GET /api/v1/monitor``, ``page_size`` up to the
-        API's maximum of 1000: one request for up to 1000 monitors)."""
+    def send_delete(self, object_id: int, force: bool) -> Any:
+        return self.api.delete_monitor(object_id, **({"force": "true"} if force else {}))
 
-        def page(n: int) -> list[dict[str, Any]]:
-            return self.client.call(
-                "list", "monitors", self.api.list_monitors, page=n, page_size=LIST_ALL_PAGE_SIZE
-            )
-
-        return list(paginate(page, key=lambda m: m.get("id"), size=LIST_ALL_PAGE_SIZE))
+    def predict_update(self, current: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        return dict(current, **{k: v for k, v in body.items() if k != "type"})
 
     def validate(self, body: dict[str, Any], monitor_id: int | None) -> None:
         if monitor_id is None:
@@ -411,61 +396,6 @@ class MonitorService:
                 monitor_id,
                 body=body,
             )
-
-    # -- concurrent runs: the oldest monitor with the name wins (see resource.py) ------------------
-    RACE = RaceRules(
-        "monitor",
-        "name",
-        created=lambda m: m.get("created"),
-        creator=lambda m: (m.get("creator") or {}).get("handle"),
-    )
-
-    def one_of(self, matches: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
-        """The one monitor a lookup found (race copies settled on the oldest; else an error)."""
-        return settle_found(
-            matches,
-            name,
-            self.RACE,
-            delete=lambda monitor_id: self.delete(monitor_id, False),
-            read_only=self.client.read_only,
-            warn=self.client.warnings.append,
-        )
-
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        name = body["name"]
-        created = self.client.call(
-            "create",
-            f"monitor {name!r}",
-            self.api.create_monitor,
-            body=body,
-            idempotent=False,
-            recover=lambda: self.find_by_name(name),
-        )
-        return settle_created(
-            created,
-            self.RACE,
-            find_all=lambda: all_matches(lambda: self.find_by_name(name)),
-            delete=lambda monitor_id: self.delete(monitor_id, False),
-            read=lambda found: self.get(found["id"]),
-            update=lambda monitor_id: self.update(monitor_id, body),
-            same=lambda ours, other: (
-                content({k: ours.get(k) for k in body}) == content({k: other.get(k) for k in body})
-            ),
-        )
-
-    def update(self, monitor_id: int, body: dict[str, Any]) -> dict[str, Any]:
-        update = {k: v for k, v in body.items() if k != "type"}
-        return self.client.call(
-            "update", f"monitor {monitor_id}", self.api.update_monitor, monitor_id, body=update
-        )
-
-    def delete(self, monitor_id: int, force: bool) -> None:
-        kwargs = {"force": "true"} if force else {}
-        try:
-            self.client.call("delete", f"monitor {monitor_id}", self.api.delete_monitor, monitor_id, **kwargs)
-        except DatadogError as err:
-            if err.status != 404:
-                raise
 
 
 # --- options: one definition for datadog_monitor and datadog_resources' monitors ------------------
@@ -552,11 +482,7 @@ def wanted(params: dict[str, Any]) -> Wanted:
         validate_monitor(desired)
         name = desired["name"]
     else:
-        name = params.get("name")
-        if name is None and params.get("definition") is not None:
-            name = load_monitor_definition(params["definition"]).get("name")
-        if name is not None:
-            check_key(name, "name", "monitor")
+        name = absent_key(params, "name", "monitor", load_monitor_definition)
     if monitor_id is None and not name:
         raise DatadogError("look up", "monitor", detail="give id or name (option or in definition)")
     return Wanted(monitor_id, name, desired, bool(params.get("force", False)))
@@ -566,73 +492,54 @@ def lookup(svc: MonitorService, want: Wanted) -> dict[str, Any] | None:
     """The server's monitor for one task: by id (one GET) or by name (one paged search)."""
     if want.monitor_id is not None:
         return svc.get(want.monitor_id)
-    return svc.find_by_name(want.name or "")
+    return svc.find(want.name or "")
 
 
 def plan(want: Wanted, current: dict[str, Any] | None) -> Plan:
     """Compare; no request. Raises when the task cannot be carried out (type change, unknown id)."""
-    key = want.name
     if want.desired is None:
-        if current is None:
-            return Plan("monitor", key, UNCHANGED, None, None, object_id=want.monitor_id)
-        before = normalise(current, set(OPTION_DEFAULTS) | set(current.get("options") or {}), True)
-        return Plan(
-            "monitor", key or current.get("name"), DELETE, before, None, current, object_id=current["id"],
+        key = want.name or (current or {}).get("name")
+        everything = set(OPTION_DEFAULTS)
+        return Plan.for_absent(
+            "monitor",
+            key,
+            current,
+            want.monitor_id,
+            normalise=lambda found: normalise(found, everything | set(found.get("options") or {}), True),
             extra={"force": want.force},
-        )  # fmt: skip
+        )
     desired = want.desired
     if want.monitor_id is not None and current is None:
-        raise DatadogError(
-            "read", f"monitor {want.monitor_id}", 404, detail="cannot update a monitor id that does not exist"
-        )
+        raise unknown_id("monitor", want.monitor_id)
     keys = managed_option_keys(desired)
     manage_roles = "restricted_roles" in desired
     manage_draft = "draft_status" in desired
     after = normalise(desired, keys, manage_roles, manage_draft)
-    if current is None:
-        return Plan("monitor", key, CREATE, None, after, None, desired)
-    before = normalise(current, keys, manage_roles, manage_draft)
-    if before == after:
-        return Plan("monitor", key, UNCHANGED, before, after, current, object_id=current["id"])
-    if before.get("type") != after.get("type"):
-        raise DatadogError(
-            "update",
-            f"monitor {current['id']}",
-            detail=f"Datadog cannot change a monitor's type ({current.get('type')!r} -> "
-            f"{desired['type']!r}); delete it (state=absent) and create it again",
-        )
-    return Plan(
-        "monitor", key, UPDATE, before, after, current, update_body(current, desired), object_id=current["id"]
+
+    def update(found: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+        if before.get("type") != after.get("type"):
+            raise DatadogError(
+                "update",
+                f"monitor {found['id']}",
+                detail=f"Datadog cannot change a monitor's type ({found.get('type')!r} -> "
+                f"{desired['type']!r}); delete it (state=absent) and create it again",
+            )
+        return update_body(found, desired)
+
+    return Plan.for_present(
+        "monitor",
+        want.name,
+        current,
+        (desired, after),
+        normalise=lambda found: normalise(found, keys, manage_roles, manage_draft),
+        update_body=update,
     )
 
 
 def check(svc: MonitorService, planned: Plan) -> None:
     """Datadog's validate endpoint for a body about to be sent (create or update; check mode too)."""
-    if planned.action in (CREATE, UPDATE) and planned.body is not None:
+    if planned.body is not None:  # a create or an update
         svc.validate(planned.body, planned.object_id)
-
-
-def apply(svc: MonitorService, planned: Plan, check_mode: bool) -> dict[str, Any]:
-    """Carry out the plan (nothing is written in check mode); return the module result."""
-    action, current, body = planned.action, planned.current, planned.body
-    if action == DELETE and current is not None:
-        if not check_mode:
-            svc.delete(current["id"], planned.extra.get("force", False))
-        return result(True, planned.before, None, monitor={}, id=current["id"])
-    if action == UNCHANGED:
-        return result(False, planned.before, planned.after, monitor=current or {}, id=planned.object_id)
-    if body is None:  # a plan that writes always carries it
-        raise AssertionError("body missing from the plan")
-    if action == CREATE:
-        created = dict(body, id=None) if check_mode else svc.create(body)
-        return result(True, None, planned.after, monitor=created, id=created.get("id"))
-    if current is None:  # a plan that writes always carries it
-        raise AssertionError("current missing from the plan")
-    if check_mode:
-        merged = dict(current, **{k: v for k, v in body.items() if k != "type"})
-        return result(True, planned.before, planned.after, monitor=merged, id=current["id"])
-    updated = svc.update(current["id"], body)
-    return result(True, planned.before, planned.after, monitor=updated, id=current["id"])
 
 
 def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
@@ -641,4 +548,4 @@ def ensure(client: DatadogClient, params: dict[str, Any], check_mode: bool) -> d
     want = wanted(params)
     planned = plan(want, lookup(svc, want))
     check(svc, planned)
-    return apply(svc, planned, check_mode)
+    return svc.apply(planned, check_mode)

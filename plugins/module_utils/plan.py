@@ -9,8 +9,10 @@ Every resource module (monitor.py, dashboard.py, downtime.py) splits its ``ensur
   here, check mode too);
 * ``plan(wanted, current)`` - pure: the object as the server holds it (``current``, from a get,
   a lookup by natural key or one list for many objects) and the intent -> a :class:`Plan`
-  with the action and the normalised before/after;
-* ``apply(service, plan, check_mode)`` - the write (nothing in check mode) and the module result.
+  with the action and the normalised before/after (``Plan.for_absent`` / ``Plan.for_present``
+  hold the decision every resource shares);
+* ``service.apply(plan, check_mode)`` - the write (nothing in check mode) and the module result
+  (service.py, one implementation for every resource).
 
 The single module does ``wanted -> lookup -> plan -> apply`` for one object; the bulk module
 does ``wanted`` for all, one list per kind, ``plan`` for all, then ``apply`` for what differs.
@@ -19,7 +21,12 @@ does ``wanted`` for all, one list per kind, ``plan`` for all, then ``apply`` for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
+
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors import DatadogError
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.normalize import check_key
+
+Obj = dict[str, Any]
 
 CREATE = "create"
 UPDATE = "update"
@@ -46,3 +53,65 @@ class Plan:
     @property
     def changed(self) -> bool:
         return self.action != UNCHANGED
+
+    @classmethod
+    def for_absent(
+        cls,
+        kind: str,
+        key: str | None,
+        current: Obj | None,
+        object_id: Any,
+        *,
+        normalise: Callable[[Obj], Obj],
+        extra: dict[str, Any] | None = None,
+    ) -> Plan:
+        """state=absent: delete what exists (``normalise(current)`` is the diff's before), else nothing."""
+        extra = extra or {}
+        if current is None:
+            return cls(kind, key, UNCHANGED, None, None, object_id=object_id, extra=extra)
+        return cls(kind, key, DELETE, normalise(current), None, current, object_id=current["id"], extra=extra)
+
+    @classmethod
+    def for_present(
+        cls,
+        kind: str,
+        key: str | None,
+        current: Obj | None,
+        wanted: tuple[Obj, Obj],
+        *,
+        normalise: Callable[[Obj], Obj],
+        update_body: Callable[[Obj, Obj], Obj],
+        extra: dict[str, Any] | None = None,
+    ) -> Plan:
+        """state=present: create what does not exist, update what differs, else nothing.
+
+        ``wanted`` is (the create body, its normalised form); ``normalise(current)`` must give what
+        compares with the latter. ``update_body(current, before)`` is what an update sends (it may
+        raise when the change cannot be made).
+        """
+        extra = extra or {}
+        body, after = wanted
+        if current is None:
+            return cls(kind, key, CREATE, None, after, None, body, extra=extra)
+        before = normalise(current)
+        if before == after:
+            return cls(kind, key, UNCHANGED, before, after, current, object_id=current["id"], extra=extra)
+        update = update_body(current, before)
+        return cls(kind, key, UPDATE, before, after, current, update, object_id=current["id"], extra=extra)
+
+
+def unknown_id(kind: str, object_id: Any, detail: str = "") -> DatadogError:
+    """The error for state=present with an ``id`` no object has (an id is never created)."""
+    return DatadogError(
+        "read", f"{kind} {object_id}", 404, detail=detail or f"cannot update a {kind} id that does not exist"
+    )
+
+
+def absent_key(params: dict[str, Any], field: str, kind: str, load: Callable[[Any], Obj]) -> str | None:
+    """The natural key of a task with state=absent: the option, else its definition's (checked)."""
+    value = params.get(field)
+    if value is None and params.get("definition") is not None:
+        value = load(params["definition"]).get(field)
+    if value is not None:
+        check_key(value, field, kind)
+    return value

@@ -32,8 +32,6 @@ description:
     C(widgets[2].definition.widgets[0].definition.requests)), a widget without C(layout) in a
     V(free) layout, a template variable without C(name) or with an empty string in C(defaults).
   - A lookup by title costs two reads (the summary list, then the matching dashboard); by O(id), one.
-author:
-  - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
   - datadog_exercise.stack.datadog.ATTRIBUTES
@@ -172,18 +170,13 @@ diff:
     after: {title: Exercise timeboard, layout_type: ordered, widgets: []}
 """
 
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.dashboard import (
-    ensure,
-    option_rules,
-    option_spec,
-)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils import dashboard
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import run_module
 
 
 def main() -> None:
     # One definition of the options, shared with datadog_resources' dashboards (module_utils/dashboard.py).
-    module = DatadogModule(argument_spec=option_spec(), supports_check_mode=True, **option_rules())
-    module.run(ensure)
+    run_module(dashboard.option_spec(), dashboard.ensure, **dashboard.option_rules())
 
 
 if __name__ == "__main__":

@@ -24,9 +24,6 @@ description:
     empty fields and defaults (C(reflow_type=auto)) are left out. Applying the export to the same
     org changes nothing.
   - Dashboards that share a title get their C(id) in the export (a warning names them).
-  - Read-only. Check mode runs the same reads and returns the same result.
-author:
-  - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
   - datadog_exercise.stack.datadog.INFO_ATTRIBUTES
@@ -109,20 +106,12 @@ export:
         - definition: {type: timeseries, requests: [{q: "avg:my_metric{*}"}]}
 """
 
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.info import dashboard_info
+from ansible_collections.datadog_exercise.stack.plugins.module_utils import info
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import run_module
 
 
 def main() -> None:
-    module = DatadogModule(
-        argument_spec={
-            "id": {"type": "str"},
-            "title": {"type": "str"},
-            "tags": {"type": "list", "elements": "str"},
-        },
-        supports_check_mode=True,
-    )
-    module.run(dashboard_info)
+    run_module(info.dashboard_info_spec(), info.dashboard_info)
 
 
 if __name__ == "__main__":

@@ -42,8 +42,6 @@ description:
     matching day; only its time of day is compared afterwards, so the task stays idempotent.
   - Flow - read, normalise (server defaults for notify_end_states/types, sets as sets, durations by
     length so C(24h) equals C(1d)), compare, and write (PATCH) only what differs.
-author:
-  - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
   - datadog_exercise.stack.datadog.ATTRIBUTES
@@ -257,21 +255,18 @@ diff:
 from functools import partial
 
 from ansible.module_utils.basic import _load_params
+from ansible_collections.datadog_exercise.stack.plugins.module_utils import downtime
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.downtime import (
-    ensure,
-    explicit_nulls,
-    option_rules,
-    option_spec,
-)
 
 
 def main() -> None:
     # One definition of the options, shared with datadog_resources' downtimes (module_utils/downtime.py).
-    module = DatadogModule(argument_spec=option_spec(), supports_check_mode=True, **option_rules())
+    spec, rules = downtime.option_spec(), downtime.option_rules()
+    module = DatadogModule(argument_spec=spec, supports_check_mode=True, **rules)
     # The task's arguments as given: `monitor_id: null` is refused, an omitted monitor_id is not
     # (module params turn both into None). _load_params is ansible's documented way to read them.
-    module.run(partial(ensure, null_options=explicit_nulls(_load_params(), ("monitor_id",))))
+    nulls = downtime.explicit_nulls(_load_params(), ("monitor_id",))
+    module.run(partial(downtime.ensure, null_options=nulls))
 
 
 if __name__ == "__main__":

@@ -28,9 +28,6 @@ description:
     B(Downtimes without a name.) The natural key of M(datadog_exercise.stack.datadog_downtime) is the
     C([ansible-name: NAME]) line it writes in the message; downtimes created elsewhere (UI, API,
     Terraform) have none. O(unnamed_downtimes) decides how they are exported, and a warning lists them.
-  - Read-only. Check mode runs the same reads and returns the same result.
-author:
-  - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
   - datadog_exercise.stack.datadog.INFO_ATTRIBUTES
@@ -164,34 +161,12 @@ export:
       recurrences: [{rrule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", start: "2025-01-06T19:00", duration: 14h}]
 """
 
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.export import (
-    MONITOR_REFERENCE_CHOICES,
-    UNNAMED_CHOICES,
-)
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.info import downtime_info
+from ansible_collections.datadog_exercise.stack.plugins.module_utils import info
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import run_module
 
 
 def main() -> None:
-    module = DatadogModule(
-        argument_spec={
-            "id": {"type": "str"},
-            "name": {"type": "str"},
-            "monitor_id": {"type": "int"},
-            "monitor": {"type": "str"},
-            "monitor_tags": {"type": "list", "elements": "str"},
-            "include_ended": {"type": "bool", "default": False},
-            "unnamed_downtimes": {"type": "str", "choices": list(UNNAMED_CHOICES), "default": "adopt"},
-            "monitor_reference": {"type": "str", "choices": list(MONITOR_REFERENCE_CHOICES), "default": "id"},
-        },
-        mutually_exclusive=[
-            ("monitor_id", "monitor"),
-            ("monitor_id", "monitor_tags"),
-            ("monitor", "monitor_tags"),
-        ],
-        supports_check_mode=True,
-    )
-    module.run(downtime_info)
+    run_module(info.downtime_info_spec(), info.downtime_info, **info.downtime_info_rules())
 
 
 if __name__ == "__main__":

@@ -36,8 +36,6 @@ description:
   - Values Datadog documents as bounded are checked before any request (O(options.timeout_h) 0-24,
     O(options.no_data_timeframe) 1 or more, O(options.evaluation_delay) and other delays 0 or more,
     recovery and warning thresholds on the right side of C(critical) for the query's comparator).
-author:
-  - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
   - datadog_exercise.stack.datadog.ATTRIBUTES
@@ -316,18 +314,13 @@ diff:
     after: {name: my_metric is high, options: {thresholds: {critical: 800}}}
 """
 
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.monitor import (
-    ensure,
-    option_rules,
-    option_spec,
-)
+from ansible_collections.datadog_exercise.stack.plugins.module_utils import monitor
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import run_module
 
 
 def main() -> None:
     # One definition of the options, shared with datadog_resources' monitors (module_utils/monitor.py).
-    module = DatadogModule(argument_spec=option_spec(), supports_check_mode=True, **option_rules())
-    module.run(ensure)
+    run_module(monitor.option_spec(), monitor.ensure, **monitor.option_rules())
 
 
 if __name__ == "__main__":

@@ -25,9 +25,6 @@ description:
   - Monitors that share a name get their C(id) in the export (a warning names them), since the name
     would not identify them. An export item the module would refuse (a monitor Datadog accepted but
     that breaks a rule the module checks before writing) is exported as it is, with a warning.
-  - Read-only. Check mode runs the same reads and returns the same result.
-author:
-  - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
   - datadog_exercise.stack.datadog.INFO_ATTRIBUTES
@@ -120,20 +117,12 @@ export:
       options: {thresholds: {critical: 800}}
 """
 
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.info import monitor_info
+from ansible_collections.datadog_exercise.stack.plugins.module_utils import info
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import run_module
 
 
 def main() -> None:
-    module = DatadogModule(
-        argument_spec={
-            "id": {"type": "int"},
-            "name": {"type": "str"},
-            "tags": {"type": "list", "elements": "str"},
-        },
-        supports_check_mode=True,
-    )
-    module.run(monitor_info)
+    run_module(info.monitor_info_spec(), info.monitor_info)
 
 
 if __name__ == "__main__":

@@ -44,8 +44,6 @@ description:
     tag marks, its C(monitor_tags) contain O(prune_tag) or its C(monitor_id) is a monitor carrying
     O(prune_tag).
     In check mode the objects to prune are listed with the action V(delete).
-author:
-  - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
   - datadog_exercise.stack.datadog.ATTRIBUTES
@@ -201,12 +199,11 @@ failures:
 """
 
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.bulk import module_spec, reconcile
-from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import DatadogModule
+from ansible_collections.datadog_exercise.stack.plugins.module_utils.common import run_module
 
 
 def main() -> None:
-    module = DatadogModule(argument_spec=module_spec(), supports_check_mode=True)
-    module.run(reconcile)
+    run_module(module_spec(), reconcile)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ description:
   - B(Not idempotent by nature) - every run takes a new snapshot and, with O(post_event=true),
     posts a new event. The task reports C(changed=true) when it posts an event, C(changed=false)
     otherwise. In check mode the snapshot is taken (a read) but no event is posted.
-author:
-  - Datadog exercise maintainers (@datadog-exercise)
 extends_documentation_fragment:
   - datadog_exercise.stack.datadog
 attributes:

@@ -90,8 +90,10 @@ class FakeTime:
 
     def __init__(self) -> None:
         self.now = 100.0
+        self.slept: list[float] = []
 
     def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
         self.now += seconds
 
     def clock(self) -> float:
@@ -142,7 +144,7 @@ def test_refused_create_is_read_once_after_the_backoff() -> None:
     client, fake = fake_client(timeout=4.0, attempts_after_first=3)
     calls: list[float] = []
     assert client._recover(lambda: calls.append(fake.now), 1, outcome_unknown=False, sent_at=fake.now) is None
-    assert len(calls) == 1 and client.waits == [1.0]
+    assert len(calls) == 1 and fake.slept == [1.0]
     client.close()
 
 
