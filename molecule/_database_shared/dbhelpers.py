@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +87,37 @@ def run_converge_check_mode(scenario_dir: Path, container: str) -> subprocess.Co
         timeout=600,
         check=False,
     )
+
+
+def watch_other_session(
+    host: Any, sql_as: Callable[[str, str], Any], session_cmd: str, sql: str, marker: str
+) -> Any:
+    """Start `session_cmd` in the background (another account's session on the server), then run
+    `sql` as datadog until its output shows `marker` (20 tries, 0.5 s apart); the last result."""
+    host.run(f"setsid {session_cmd} >/dev/null 2>&1 &")
+    for _ in range(20):
+        res = sql_as("datadog", sql)
+        assert res.rc == 0, res.stderr
+        if marker in res.stdout:
+            break
+        host.run("sleep 0.5")
+    return res
+
+
+def integration_conf(host: Any, integration: str) -> dict[str, Any]:
+    """The Agent's conf.d/<integration>.d/conf.yaml, checked to be dd-agent's with mode 0640."""
+    f = host.file(f"/etc/datadog-agent/conf.d/{integration}.d/conf.yaml")
+    assert f.user == "dd-agent" and f.group == "dd-agent" and f.mode == 0o640
+    return yaml.safe_load(f.content_string)
+
+
+def assert_check_mode_changes_nothing_and_hides_passwords(
+    scenario_dir: Path, host: Any, scenario_vars: dict[str, Any]
+) -> None:
+    """converge.yml in check+diff mode on the converged host: no change, and no password printed."""
+    res = run_converge_check_mode(scenario_dir, container_name(host))
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out[-3000:]
+    assert re.search(r"changed=0\s", out), out[-3000:]
+    for secret in (scenario_vars["database_datadog_password"], scenario_vars["database_app_password"]):
+        assert secret not in out

@@ -4,10 +4,8 @@ and the agent answers like the real one."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
+import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -17,15 +15,9 @@ API_KEY = "lab-api-key"
 KEYRING = "/usr/share/keyrings/datadog-archive-keyring.gpg"
 SCENARIO_DIR = Path(__file__).resolve().parent.parent
 REPO_ROOT = SCENARIO_DIR.parent.parent
+sys.path.insert(0, str(SCENARIO_DIR.parent / "_shared"))
 
-
-def _wait(host, cmd: str, timeout: float = 30.0):
-    deadline = time.time() + timeout
-    while True:
-        res = host.run(cmd)
-        if res.rc == 0 or time.time() > deadline:
-            return res
-        time.sleep(1)
+from scenario_helpers import run_ansible, wait_for  # noqa: E402
 
 
 def test_package_is_the_lab_stand_in(host):
@@ -87,12 +79,12 @@ def test_services_active_and_enabled(host):
     for name in ("datadog-agent", "datadog-agent-trace"):
         svc = host.service(name)
         assert svc.is_enabled, name
-        res = _wait(host, f"systemctl is-active {name}", 20)
+        res = wait_for(host, f"systemctl is-active {name}", 20)
         assert res.stdout.strip() == "active", (name, res.stdout, res.stderr)
 
 
 def test_agent_status_and_version(host):
-    res = _wait(host, "datadog-agent status", 30)
+    res = wait_for(host, "datadog-agent status", 30)
     assert res.rc == 0, res.stderr
     assert "Agent (7." in res.stdout
     assert f"hostname: {host.backend.get_hostname()}" in res.stdout
@@ -102,7 +94,7 @@ def test_agent_status_and_version(host):
 
 
 def test_trace_intake_listens_on_receiver_port(host):
-    res = _wait(host, "curl -fsS http://127.0.0.1:8126/test/traces", 30)
+    res = wait_for(host, "curl -fsS http://127.0.0.1:8126/test/traces", 30)
     assert res.rc == 0, res.stderr
     assert json.loads(res.stdout) == [] or isinstance(json.loads(res.stdout), list)
 
@@ -144,7 +136,7 @@ def test_check_command_runs_a_custom_check_and_the_service_collects_it(host):
             assert data[0]["runner"]["TotalRuns"] == 1
             assert data[0]["runner"]["TotalErrors"] == 0
             host.run_expect([0], "systemctl restart datadog-agent")
-            res = _wait(host, "grep -q lab_probe.value /var/log/datadog/lab-intake.jsonl", 30)
+            res = wait_for(host, "grep -q lab_probe.value /var/log/datadog/lab-intake.jsonl", 30)
             assert res.rc == 0, host.run("tail -20 /var/log/datadog/agent.log").stdout
         finally:
             host.run(
@@ -156,21 +148,9 @@ def test_check_command_runs_a_custom_check_and_the_service_collects_it(host):
 @pytest.fixture(scope="module")
 def verbose_reconverge():
     """Delete datadog.yaml everywhere, converge again with -v --diff, return the output."""
-    env = dict(os.environ)
-    inventory = env["MOLECULE_INVENTORY_FILE"]
-    cfg = Path(env["MOLECULE_EPHEMERAL_DIRECTORY"]) / "ansible.cfg"
-    if cfg.exists():
-        env["ANSIBLE_CONFIG"] = str(cfg)
-    subprocess.run(
-        ["ansible", "all", "-i", inventory, "-m", "ansible.builtin.file",
-         "-a", "path=/etc/datadog-agent/datadog.yaml state=absent"],
-        env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    proc = subprocess.run(
-        ["ansible-playbook", "-v", "--diff", "-i", inventory, str(SCENARIO_DIR / "converge.yml")],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    return proc
+    args = "path=/etc/datadog-agent/datadog.yaml state=absent"
+    run_ansible("ansible", "all", "-m", "ansible.builtin.file", "-a", args, check=True)
+    return run_ansible("ansible-playbook", "-v", "--diff", str(SCENARIO_DIR / "converge.yml"))
 
 
 def test_api_key_never_in_ansible_output(host, verbose_reconverge):
@@ -180,5 +160,5 @@ def test_api_key_never_in_ansible_output(host, verbose_reconverge):
     assert API_KEY not in out
     cfg = yaml.safe_load(host.file("/etc/datadog-agent/datadog.yaml").content_string)
     assert cfg["api_key"] == API_KEY
-    res = _wait(host, "datadog-agent status", 30)
+    res = wait_for(host, "datadog-agent status", 30)
     assert res.rc == 0, res.stderr

@@ -4,8 +4,7 @@ configured the (lab stand-in) Agent with this role's inputs, and never printed t
 from __future__ import annotations
 
 import os
-import subprocess
-import time
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,21 +13,15 @@ import yaml
 API_KEY = "lab-api-key"
 CANARY_KEY = "ddxCanaryApiKey0123456789abcdef"
 SCENARIO_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(SCENARIO_DIR.parent / "_shared"))
+
+from scenario_helpers import run_ansible, wait_for  # noqa: E402
 
 _SKIPPED = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent")) / "datadog-dd-skipped"
 pytestmark = pytest.mark.skipif(
     _SKIPPED.exists(),
     reason=_SKIPPED.read_text().strip() if _SKIPPED.exists() else "",
 )
-
-
-def _wait(host, cmd: str, timeout: float = 30.0):
-    deadline = time.time() + timeout
-    while True:
-        res = host.run(cmd)
-        if res.rc == 0 or time.time() > deadline:
-            return res
-        time.sleep(1)
 
 
 def test_package_pinned_like_the_builtin_backend(host):
@@ -70,27 +63,25 @@ def test_agent_running(host):
     for name in ("datadog-agent", "datadog-agent-trace", "datadog-agent-process"):
         svc = host.service(name)
         assert svc.is_enabled, name
-        res = _wait(host, f"systemctl is-active {name}", 30)
+        res = wait_for(host, f"systemctl is-active {name}", 30)
         assert res.stdout.strip() == "active", name
-    res = _wait(host, "datadog-agent status", 30)
+    res = wait_for(host, "datadog-agent status", 30)
     assert res.rc == 0, res.stderr
-    assert _wait(host, "ss -ltn | grep -q ':8126 '", 30).rc == 0
+    assert wait_for(host, "ss -ltn | grep -q ':8126 '", 30).rc == 0
 
 
 @pytest.fixture(scope="module")
 def secret_runs():
     """Check mode with --diff -vvv and a changed API key (so datadog.yaml would change)."""
-    env = dict(os.environ)
-    inventory = env["MOLECULE_INVENTORY_FILE"]
-    cfg = Path(env["MOLECULE_EPHEMERAL_DIRECTORY"]) / "ansible.cfg"
-    if cfg.exists():
-        env["ANSIBLE_CONFIG"] = str(cfg)
-    proc = subprocess.run(
-        ["ansible-playbook", "--check", "--diff", "-vvv", "-i", inventory,
-         "-e", f"datadog_api_key={CANARY_KEY}", str(SCENARIO_DIR / "converge.yml")],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    return proc
+    return run_ansible(
+        "ansible-playbook",
+        "--check",
+        "--diff",
+        "-vvv",
+        "-e",
+        f"datadog_api_key={CANARY_KEY}",
+        str(SCENARIO_DIR / "converge.yml"),
+    )
 
 
 def test_api_key_never_in_check_diff_vvv_output(host, secret_runs):

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 SCENARIO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(SCENARIO.parent / "_database_shared"))
@@ -122,17 +121,12 @@ def test_binary_log_is_on_and_listed(mysql_as: Any) -> None:
 def test_other_sessions_visible_in_performance_schema(host: Any, mysql_as: Any) -> None:
     # A root session sleeping in the background: PROCESS lets datadog see its thread.
     # (The client strips comments, so the marker is a column alias.)
-    host.run("setsid sh -c 'mariadb -e \"SELECT SLEEP(20), 1 AS ddx_other_session\"' >/dev/null 2>&1 &")
     sql = (
         "SELECT processlist_user, processlist_info FROM performance_schema.threads "
         "WHERE processlist_info LIKE '%ddx\\_other\\_session%' AND processlist_id <> CONNECTION_ID()"
     )
-    for _ in range(20):
-        res = mysql_as("datadog", sql)
-        assert res.rc == 0, res.stderr
-        if "root" in res.stdout:
-            break
-        host.run("sleep 0.5")
+    session = "sh -c 'mariadb -e \"SELECT SLEEP(20), 1 AS ddx_other_session\"'"
+    res = dbhelpers.watch_other_session(host, mysql_as, session, sql, "root")
     assert "root" in res.stdout and "SLEEP(20)" in res.stdout, res.stdout
 
 
@@ -183,9 +177,7 @@ def test_application_data_is_not_readable(mysql_as: Any) -> None:
 
 
 def test_conf_yaml_parses_and_matches(host: Any, scenario_vars: dict[str, Any]) -> None:
-    f = host.file("/etc/datadog-agent/conf.d/mysql.d/conf.yaml")
-    assert f.user == "dd-agent" and f.group == "dd-agent" and f.mode == 0o640
-    conf = yaml.safe_load(f.content_string)
+    conf = dbhelpers.integration_conf(host, "mysql")
     (inst,) = conf["instances"]
     assert inst["host"] == "127.0.0.1" and inst["port"] == 3306
     assert inst["username"] == "datadog"
@@ -209,9 +201,4 @@ def test_agent_user_can_read_conf_and_logs(host: Any) -> None:
 
 
 def test_check_mode_changes_nothing_and_hides_passwords(host: Any, scenario_vars: dict[str, Any]) -> None:
-    res = dbhelpers.run_converge_check_mode(SCENARIO, dbhelpers.container_name(host))
-    out = res.stdout + res.stderr
-    assert res.returncode == 0, out[-3000:]
-    assert re.search(r"changed=0\s", out), out[-3000:]
-    for secret in (scenario_vars["database_datadog_password"], scenario_vars["database_app_password"]):
-        assert secret not in out
+    dbhelpers.assert_check_mode_changes_nothing_and_hides_passwords(SCENARIO, host, scenario_vars)

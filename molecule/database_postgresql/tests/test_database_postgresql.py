@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 SCENARIO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(SCENARIO.parent / "_database_shared"))
@@ -214,17 +213,11 @@ def test_wal_directory_is_listed(psql_as: Any) -> None:
 
 def test_other_users_sessions_are_visible_with_query_text(host: Any, psql_as: Any) -> None:
     other_session = "runuser -u postgres -- psql -X -c 'SELECT pg_sleep(30), 1 AS ddx_other_session'"
-    host.run(f"setsid {other_session} >/dev/null 2>&1 &")
     sql = (
         "SELECT usename, state, query FROM pg_stat_activity WHERE usename = 'postgres' "
         "AND pid <> pg_backend_pid() AND query LIKE '%ddx\\_other\\_session%'"
     )
-    for _ in range(20):
-        res = psql_as("datadog", sql)
-        assert res.rc == 0, res.stderr
-        if "pg_sleep" in res.stdout:
-            break
-        host.run("sleep 0.5")
+    res = dbhelpers.watch_other_session(host, psql_as, other_session, sql, "pg_sleep")
     assert "pg_sleep(30)" in res.stdout, res.stdout
     assert "<insufficient privilege>" not in res.stdout
     # Negative control: the app user (no pg_monitor) only gets the placeholder for postgres's sessions.
@@ -278,9 +271,7 @@ def test_application_data_is_not_readable(psql_as: Any) -> None:
 
 
 def test_conf_yaml_parses_and_matches(host: Any, scenario_vars: dict[str, Any]) -> None:
-    f = host.file("/etc/datadog-agent/conf.d/postgres.d/conf.yaml")
-    assert f.user == "dd-agent" and f.group == "dd-agent" and f.mode == 0o640
-    conf = yaml.safe_load(f.content_string)
+    conf = dbhelpers.integration_conf(host, "postgres")
     (inst,) = conf["instances"]
     assert inst["host"] == "127.0.0.1" and inst["port"] == 5432
     assert inst["username"] == "datadog" and inst["dbname"] == "postgres"
@@ -313,9 +304,4 @@ def test_agent_user_can_read_conf(host: Any) -> None:
 
 
 def test_check_mode_changes_nothing_and_hides_passwords(host: Any, scenario_vars: dict[str, Any]) -> None:
-    res = dbhelpers.run_converge_check_mode(SCENARIO, dbhelpers.container_name(host))
-    out = res.stdout + res.stderr
-    assert res.returncode == 0, out[-3000:]
-    assert re.search(r"changed=0\s", out), out[-3000:]
-    for secret in (scenario_vars["database_datadog_password"], scenario_vars["database_app_password"]):
-        assert secret not in out
+    dbhelpers.assert_check_mode_changes_nothing_and_hides_passwords(SCENARIO, host, scenario_vars)
