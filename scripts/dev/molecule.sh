@@ -24,12 +24,28 @@ fi
 # The lab's host-side services (agent apt repo, API emulator) for the scenarios that use them.
 # Port 8901: the demo keeps 8900 for itself.
 export DDX_LAB_API_PORT=${DDX_LAB_API_PORT:-8901}
-# Stop afterwards only what this run started: someone else may be using the agent repo.
-if lab/agent-repo/serve.sh status >/dev/null 2>&1; then
-  trap 'lab/lab.sh down-api >/dev/null 2>&1' EXIT
-else
-  trap 'lab/lab.sh down >/dev/null 2>&1' EXIT
-fi
+# The agent repo server is shared by every molecule.sh running at once: each run registers
+# itself, and the repo is stopped when the last registered run leaves, and only if a molecule.sh
+# started it (the demo or a developer may have started it for themselves).
+users=.cache/lab/molecule-users
+mkdir -p "$users"
+lab/agent-repo/serve.sh status >/dev/null 2>&1 || touch "$users/started"
+touch "$users/$$"
+leave() {
+  lab/lab.sh down-api >/dev/null 2>&1
+  rm -f "$users/$$"
+  local f
+  for f in "$users"/[0-9]*; do
+    [ -e "$f" ] || continue
+    if kill -0 "${f##*/}" 2>/dev/null; then return; fi
+    rm -f "$f"  # a run that died without leaving
+  done
+  if [ -e "$users/started" ]; then
+    rm -f "$users/started"
+    lab/agent-repo/serve.sh stop >/dev/null 2>&1
+  fi
+}
+trap leave EXIT
 eval "$(lab/lab.sh up)"
 
 run_one() {
@@ -41,7 +57,9 @@ run_one() {
     return
   fi
   # Each scenario gets an emulator (an empty Datadog org) of its own: scenarios running at
-  # the same time must not see, or reset, each other's dashboards and monitors.
+  # the same time must not see, or reset, each other's dashboards and monitors. The port is a
+  # free one the kernel picks, so another molecule.sh running at once cannot take it.
+  port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo "$port")
   eval "$(DDX_LAB_API_PORT=$port lab/lab.sh up-api 2>/dev/null)"
   if molecule test -s "$s" >"$log" 2>&1; then status=passed; else status=FAILED; fi
   DDX_LAB_API_PORT=$port lab/lab.sh down-api 2>/dev/null
