@@ -17,6 +17,7 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils.errors impo
     DatadogError,
     errors_from_body,
 )
+from fake_time import FakeTime
 
 POLICY = retries.RetryPolicy(retries=3, backoff=0.5)
 
@@ -83,21 +84,6 @@ def test_to_plain_datetimes() -> None:
 def test_to_plain_keeps_microseconds_that_order_concurrent_creates() -> None:
     stamp = datetime.datetime(2025, 1, 1, 12, 0, 0, 123456, tzinfo=datetime.timezone.utc)
     assert to_plain(stamp) == "2025-01-01T12:00:00.123456Z"
-
-
-class FakeTime:
-    """sleep() advances clock(): the client's waits, without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 def fake_client(timeout: float, attempts_after_first: int) -> tuple[DatadogClient, FakeTime]:

@@ -18,6 +18,7 @@ from ansible_collections.datadog_exercise.stack.plugins.module_utils import moni
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.client import DatadogClient, RateLimiter
 from ansible_collections.datadog_exercise.stack.plugins.module_utils.retries import RetryPolicy
 from dd_emulator import Emulator
+from fake_time import FakeTime
 
 RECURRENCE = {"days": ["mon", "tue"], "start_time": "19:00", "end_time": "21:00"}
 
@@ -209,19 +210,6 @@ def test_rate_limited_bulk_apply_surfaces_no_429() -> None:
         assert client.limiter.paused
         throttled = [w for w in backoffs if w > 0]
         assert len(throttled) <= 1, backoffs
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 50.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 def test_limiter_429_pauses_every_worker_of_its_group_only() -> None:
